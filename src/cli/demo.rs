@@ -1,0 +1,221 @@
+//! `caseflow demo`: a fresh workspace, the bundled processes deployed, and a short story
+//! played by several people (full approval, partial approval, rejection, manual and
+//! automatic escalation), shown as tables, with commands to try next.
+
+use std::path::PathBuf;
+
+use jiff::{Span, Timestamp};
+
+use super::common::Ctx;
+use crate::error::CliError;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  caseflow demo\n  caseflow demo --dir /tmp/caseflow-demo")]
+pub struct Args {
+    /// Where to create the demo workspace (default: a new temporary folder)
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
+    let root = match args.dir {
+        Some(dir) => dir,
+        None => tempfile::Builder::new()
+            .prefix("caseflow-demo-")
+            .tempdir()
+            .map_err(|e| CliError::CannotCreate {
+                path: std::env::temp_dir().display().to_string(),
+                detail: e.to_string(),
+            })?
+            .keep(),
+    };
+    if root.join(crate::workspace::DB_FILE).exists() {
+        return Err(CliError::CannotCreate {
+            path: root.display().to_string(),
+            detail: "it already holds a workspace; give an empty --dir".into(),
+        });
+    }
+    let workspace = super::init::perform(ctx, &root)?;
+    let base = ctx.now;
+    let at = |hours: i64| base.checked_add(Span::new().hours(hours)).unwrap_or(base);
+    let as_ = |actor: &str, now: Timestamp| Ctx {
+        workspace: workspace.clone(),
+        actor: actor.to_string(),
+        now,
+        json: false,
+        quiet: false,
+    };
+    super::deploy::perform(&as_("root", base), &[])?;
+    let pay_date = at(24 * 7).strftime("%Y-%m-%d").to_string();
+    let receipt = root.join("bank-transfer-receipt.txt");
+    std::fs::write(&receipt, "Transfer confirmation\n").map_err(|e| CliError::CannotCreate {
+        path: receipt.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    let receipt = format!("receipt={}", receipt.display());
+
+    println!("== caseflow demo: the expense process, played by seven people ==\n");
+    println!(
+        "-- alice claims a taxi and a hotel; maria approves; HR and finance finish in parallel"
+    );
+    let full = open(
+        &as_("alice", at(0)),
+        &[
+            "kind=reimbursement",
+            "lines=Taxi: 25.00; Hotel: 180.50",
+            "category=travel",
+            &format!("pay_date={pay_date}"),
+        ],
+    )?;
+    act(&as_("maria", at(2)), &full, "approve", &[], None, &[])?;
+    act(&as_("hana", at(3)), &full, "acknowledge", &[], None, &[])?;
+    act(
+        &as_("felix", at(24 * 7 + 1)),
+        &full,
+        "pay",
+        &[],
+        None,
+        &[receipt.clone()],
+    )?;
+
+    println!("\n-- bob asks for a flight advance; maria approves only part of it");
+    let partial = open(
+        &as_("bob", at(1)),
+        &[
+            "kind=advance",
+            "lines=Flight: 420.00; Seat upgrade: 80.00",
+            &format!("pay_date={pay_date}"),
+        ],
+    )?;
+    act(
+        &as_("maria", at(4)),
+        &partial,
+        "approve_partial",
+        &["approved_amount=420.00"],
+        Some("seat upgrades are not reimbursed"),
+        &[],
+    )?;
+    act(&as_("hana", at(5)), &partial, "acknowledge", &[], None, &[])?;
+    act(
+        &as_("fiona", at(24 * 7 + 2)),
+        &partial,
+        "pay",
+        &[],
+        None,
+        &[receipt.clone()],
+    )?;
+
+    println!("\n-- alice claims a dinner; maria rejects it with a reason");
+    let rejected = open(
+        &as_("alice", at(2)),
+        &[
+            "kind=reimbursement",
+            "lines=Team dinner: 95.00",
+            "category=meals",
+        ],
+    )?;
+    act(
+        &as_("maria", at(6)),
+        &rejected,
+        "reject",
+        &[],
+        Some("team dinners come from the team budget"),
+        &[],
+    )?;
+
+    println!("\n-- bob needs a laptop; maria escalates to a director, who approves");
+    let escalated = open(
+        &as_("bob", at(3)),
+        &[
+            "kind=advance",
+            "lines=Laptop: 1200.00",
+            "category=equipment",
+        ],
+    )?;
+    act(
+        &as_("maria", at(7)),
+        &escalated,
+        "escalate",
+        &[],
+        Some("above my equipment limit"),
+        &[],
+    )?;
+    act(&as_("dmitri", at(8)), &escalated, "approve", &[], None, &[])?;
+
+    println!(
+        "\n-- alice books a conference trip above the 5000 threshold: escalated automatically"
+    );
+    open(
+        &as_("alice", at(4)),
+        &[
+            "kind=advance",
+            "lines=Conference: 2900.00; Flights: 2600.00",
+            "category=travel",
+        ],
+    )?;
+
+    println!("\n== where every case stands ==");
+    super::list::run(&as_("root", at(24 * 8)), list_all())?;
+    println!("\n== the history of {full} ==");
+    super::history::run(
+        &as_("root", at(24 * 8)),
+        super::history::Args { case: full.clone() },
+    )?;
+
+    let ws = root.display();
+    println!("\nThe demo workspace is {ws}");
+    println!("Try next:");
+    println!("  caseflow --workspace {ws} show {escalated} --as felix");
+    println!("  caseflow --workspace {ws} list --mine --as dmitri");
+    println!("  caseflow --workspace {ws} --as alice open expense-reimbursement --field kind=reimbursement --field 'lines=Train: 89.90'");
+    Ok(())
+}
+
+fn list_all() -> super::list::Args {
+    super::list::Args {
+        process: None,
+        step: None,
+        assignee: None,
+        mine: false,
+        status: None,
+        priority: None,
+        fields: Vec::new(),
+        opened_since: None,
+        limit: None,
+        format: "table".into(),
+    }
+}
+
+fn open(ctx: &Ctx, fields: &[&str]) -> Result<String, CliError> {
+    let args = super::open::Args {
+        process: "expense-reimbursement".into(),
+        fields: fields.iter().map(|f| f.to_string()).collect(),
+        reference: None,
+        priority: None,
+        attach: Vec::new(),
+        comment: None,
+    };
+    let (decision, def, org) = super::open::perform(ctx, &args)?;
+    super::common::print_decision(ctx, &decision, &def, &org);
+    Ok(decision.case.id)
+}
+
+fn act(
+    ctx: &Ctx,
+    case: &str,
+    action: &str,
+    fields: &[&str],
+    comment: Option<&str>,
+    attach: &[String],
+) -> Result<(), CliError> {
+    let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+    super::act::perform(
+        ctx,
+        case,
+        action,
+        &fields,
+        comment.map(String::from),
+        attach,
+        None,
+    )
+}

@@ -1,0 +1,150 @@
+//! `caseflow list [filters]`: cases, oldest first (a stable order for scripts).
+
+use jiff::Timestamp;
+
+use super::common::{assignees_text, steps_text, table, Ctx};
+use crate::error::CliError;
+use crate::store::CaseFilter;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  caseflow list --mine\n  caseflow list --process expense-reimbursement --status open --step manager_review\n  caseflow list --field kind=advance --opened-since 2026-11-01 --format ids"
+)]
+pub struct Args {
+    #[arg(long)]
+    pub process: Option<String>,
+    /// Cases with an open task in this step
+    #[arg(long)]
+    pub step: Option<String>,
+    /// Cases with an open task for this person or group
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Cases waiting for you (or one of your groups)
+    #[arg(long)]
+    pub mine: bool,
+    #[arg(long, value_parser = ["open", "closed"])]
+    pub status: Option<String>,
+    #[arg(long, value_enum)]
+    pub priority: Option<crate::engine::Priority>,
+    /// Field equals value (case-insensitive), repeatable
+    #[arg(long = "field", short = 'f', value_name = "NAME=VALUE")]
+    pub fields: Vec<String>,
+    /// Opened at or after this time or date
+    #[arg(long, value_name = "TIME")]
+    pub opened_since: Option<String>,
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Output shape
+    #[arg(long, value_parser = ["table", "ids", "tsv"], default_value = "table")]
+    pub format: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
+    let org = ctx.workspace.org()?;
+    let store = ctx.workspace.store()?;
+    let filter = filter(ctx, &org, &args)?;
+    let cases = store.read().list_cases(&filter)?;
+    if ctx.json {
+        let docs: Vec<serde_json::Value> = cases
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "process": c.process, "version": c.version,
+                    "status": if c.is_open() { "open" } else { "closed" }, "outcome": c.outcome,
+                    "active_steps": c.active_steps(), "assignees": c.tasks.iter().map(|t| t.assignee.name()).collect::<Vec<_>>(),
+                    "priority": c.priority.as_str(), "fields": c.fields, "opened_by": c.opened_by,
+                    "opened_at": crate::time::format_timestamp(c.opened_at), "external_ref": c.external_ref,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::json!({"cases": docs}));
+        return Ok(());
+    }
+    match args.format.as_str() {
+        "ids" => cases.iter().for_each(|c| println!("{}", c.id)),
+        "tsv" => {
+            println!("id\tprocess\tstatus\tsteps\tassignees\tpriority\topened_at");
+            for c in &cases {
+                let status = if c.is_open() { "open" } else { "closed" };
+                println!(
+                    "{}\t{}\t{status}\t{}\t{}\t{}\t{}",
+                    c.id,
+                    c.process,
+                    steps_text(c),
+                    assignees_text(c),
+                    c.priority.as_str(),
+                    crate::time::format_timestamp(c.opened_at)
+                );
+            }
+        }
+        _ => {
+            let mut t = table(&["case", "process", "step", "assigned", "priority", "opened"]);
+            for c in &cases {
+                t.add_row(vec![
+                    c.id.clone(),
+                    c.process.clone(),
+                    steps_text(c),
+                    assignees_text(c),
+                    c.priority.as_str().to_string(),
+                    crate::time::format_timestamp(c.opened_at),
+                ]);
+            }
+            println!("{t}");
+            if !ctx.quiet {
+                println!(
+                    "{} case{}",
+                    cases.len(),
+                    if cases.len() == 1 { "" } else { "s" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn filter(ctx: &Ctx, org: &crate::org::Org, args: &Args) -> Result<CaseFilter, CliError> {
+    let opened_since: Option<Timestamp> = args
+        .opened_since
+        .as_deref()
+        .map(|t| {
+            crate::time::parse_timestamp(t).ok_or_else(|| {
+                CliError::Usage(format!("--opened-since {t:?} is not a date or time"))
+            })
+        })
+        .transpose()?;
+    let fields = args
+        .fields
+        .iter()
+        .map(|f| {
+            f.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| CliError::Usage(format!("--field {f:?} must be NAME=VALUE")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let (assignee, assignee_groups) = if args.mine {
+        let groups = org
+            .person(&ctx.actor)
+            .map(|p| p.groups.clone())
+            .unwrap_or_default();
+        (Some(ctx.actor.clone()), groups)
+    } else {
+        (
+            args.assignee.clone(),
+            args.assignee
+                .iter()
+                .map(|a| a.trim_start_matches('@').to_string())
+                .collect(),
+        )
+    };
+    Ok(CaseFilter {
+        process: args.process.clone(),
+        step: args.step.clone(),
+        assignee,
+        assignee_groups,
+        status: args.status.clone(),
+        priority: args.priority.map(|p| p.as_str().to_string()),
+        fields,
+        opened_since,
+        limit: args.limit,
+    })
+}

@@ -1,0 +1,132 @@
+//! `caseflow show CASE`: everything about a case, ending with the actions you may take now.
+
+use super::common::{case_json, definition_version, quote, table, Ctx};
+use crate::engine::{self, offered_actions};
+use crate::error::CliError;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  caseflow show EXP-2026-0042\n  caseflow show EXP-2026-0042 --json | jq .fields"
+)]
+pub struct Args {
+    /// Case id
+    pub case: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
+    let org = ctx.workspace.org()?;
+    let store = ctx.workspace.store()?;
+    let db = store.read();
+    let mut case = db.load_case(&args.case)?;
+    let (def, version) = definition_version(&db, &org, &case.process, Some(case.version))?;
+    case.retype(&def);
+    let attachments = db.attachments(&case.id)?;
+    let ectx = engine::Ctx {
+        def: &def,
+        version,
+        org: &org,
+        actor: &ctx.actor,
+        now: ctx.now,
+        source: None,
+    };
+    let offers = offered_actions(&ectx, &case);
+    if ctx.json {
+        let mut doc = case_json(&case, &def, &org);
+        doc["attachments"] = serde_json::to_value(&attachments).unwrap_or_default();
+        doc["actions"] = offers
+            .iter()
+            .map(|o| serde_json::json!({"step": o.step, "action": o.action, "allowed": o.allowed}))
+            .collect();
+        println!("{doc}");
+        return Ok(());
+    }
+    let status = match &case.outcome {
+        Some(outcome) => format!("closed: {outcome}"),
+        None => "open".to_string(),
+    };
+    println!(
+        "{}  {} v{}  [{}]  priority {}",
+        case.id,
+        def.title,
+        case.version,
+        status,
+        case.priority.as_str()
+    );
+    println!(
+        "opened by {} ({}) at {}",
+        org.display_name(&case.opened_by),
+        case.opened_by,
+        crate::time::format_timestamp(case.opened_at)
+    );
+    if let Some(reference) = &case.external_ref {
+        println!("reference {reference}");
+    }
+    let mut fields = table(&["field", "value"]);
+    for field in &def.fields {
+        if let Some(value) = case.fields.get(&field.name) {
+            fields.add_row(vec![
+                field.title.clone().unwrap_or_else(|| field.name.clone()),
+                value.to_string(),
+            ]);
+        }
+    }
+    println!("{fields}");
+    if !case.tasks.is_empty() {
+        let mut tasks = table(&["open step", "assigned to", "since", ""]);
+        for task in &case.tasks {
+            let title = def
+                .step(&task.step)
+                .and_then(|s| s.title.clone())
+                .unwrap_or_default();
+            let who = format!(
+                "{} ({})",
+                task.assignee.label(),
+                org.display_name(task.assignee.name())
+            );
+            tasks.add_row(vec![
+                format!("{}\n{title}", task.step),
+                who,
+                crate::time::format_timestamp(task.entered_at),
+                if task.escalated {
+                    "escalated".into()
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+        println!("{tasks}");
+    }
+    if !attachments.is_empty() {
+        let mut files = table(&["attachment", "kind", "bytes", "sha256"]);
+        for a in &attachments {
+            files.add_row(vec![
+                a.name.clone(),
+                a.kind.clone().unwrap_or_default(),
+                a.size.to_string(),
+                a.sha256[..16].to_string(),
+            ]);
+        }
+        println!("{files}");
+    }
+    let mine: Vec<_> = offers.iter().filter(|o| o.allowed).collect();
+    if case.is_open() {
+        if mine.is_empty() {
+            println!(
+                "{} may not act on this case now; it waits for {}.",
+                ctx.actor,
+                super::common::assignees_text(&case)
+            );
+        } else {
+            println!("You ({}) may now:", ctx.actor);
+            for offer in mine {
+                let step = if case.tasks.len() > 1 {
+                    format!(" --step {}", offer.step)
+                } else {
+                    String::new()
+                };
+                println!("  caseflow act {} {}{step}", quote(&case.id), offer.action);
+            }
+        }
+    }
+    Ok(())
+}

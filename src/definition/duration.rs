@@ -1,0 +1,189 @@
+//! Durations as people write them in definitions: `2 business days`, `16 business hours`,
+//! `3 days`, `4h`, `30 minutes`; and SLA declarations built from them.
+
+use serde::Deserialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+}
+
+/// An amount of (business or calendar) time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub amount: u32,
+    pub unit: Unit,
+    /// Counted in the calendar's working hours rather than wall-clock time.
+    pub business: bool,
+}
+
+impl std::str::FromStr for Span {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Span, String> {
+        let bad = || {
+            format!("{text:?} is not a duration; write e.g. `2 business days`, `16 business hours`, `3 days` or `4h`")
+        };
+        let lower = text.trim().to_ascii_lowercase();
+        let digits: String = lower.chars().take_while(char::is_ascii_digit).collect();
+        let amount: u32 = digits.parse().map_err(|_| bad())?;
+        let mut words: Vec<&str> = lower[digits.len()..].split_whitespace().collect();
+        let business = words.first() == Some(&"business");
+        if business {
+            words.remove(0);
+        }
+        let unit = match words.as_slice() {
+            ["m" | "min" | "mins" | "minute" | "minutes"] => Unit::Minutes,
+            ["h" | "hour" | "hours"] => Unit::Hours,
+            ["d" | "day" | "days"] => Unit::Days,
+            ["w" | "week" | "weeks"] => Unit::Weeks,
+            _ => return Err(bad()),
+        };
+        Ok(Span {
+            amount,
+            unit,
+            business,
+        })
+    }
+}
+
+/// When an SLA warns: at a share of the allowed time, or some time before the due time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WarnAt {
+    Percent(u8),
+    Before(Span),
+}
+
+impl std::str::FromStr for WarnAt {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<WarnAt, String> {
+        let trimmed = text.trim();
+        if let Some(number) = trimmed.strip_suffix('%') {
+            return match number.trim().parse::<u8>() {
+                Ok(p) if (1..100).contains(&p) => Ok(WarnAt::Percent(p)),
+                _ => Err(format!("warn_at {text:?} must be a percentage between 1% and 99% (a warning after the due time is no warning)")),
+            };
+        }
+        let span = trimmed
+            .strip_suffix("before")
+            .ok_or_else(|| format!("warn_at {text:?} must be like `75%` or `4h before`"))?;
+        span.parse().map(WarnAt::Before)
+    }
+}
+
+/// What happens when an SLA warns or is breached.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Handler {
+    RaisePriority,
+    Escalate,
+    /// Notify a role (`supervisor` means the assignee's supervisor).
+    Notify(String),
+    Reassign(String),
+    /// Run one of the step's actions as the system.
+    Run(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sla {
+    pub due: Span,
+    pub warn_at: Option<WarnAt>,
+    pub on_warn: Vec<Handler>,
+    pub on_breach: Vec<Handler>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSla {
+    pub due: String,
+    #[serde(default)]
+    pub warn_at: Option<String>,
+    #[serde(default)]
+    pub on_warn: Vec<Handler>,
+    #[serde(default)]
+    pub on_breach: Vec<Handler>,
+}
+
+impl RawSla {
+    pub(crate) fn parse(self) -> Result<Sla, String> {
+        let due: Span = self.due.parse()?;
+        let warn_at = self
+            .warn_at
+            .as_deref()
+            .map(str::parse::<WarnAt>)
+            .transpose()?;
+        if let Some(WarnAt::Before(before)) = warn_at {
+            if before.business == due.business && minutes(before) >= minutes(due) {
+                return Err(format!(
+                    "warn_at `{}` is not before the due time `{}`",
+                    self.warn_at.unwrap_or_default(),
+                    self.due
+                ));
+            }
+        }
+        Ok(Sla {
+            due,
+            warn_at,
+            on_warn: self.on_warn,
+            on_breach: self.on_breach,
+        })
+    }
+}
+
+/// Rough length in minutes, only to compare two spans of the same kind.
+fn minutes(span: Span) -> u64 {
+    let per = match span.unit {
+        Unit::Minutes => 1,
+        Unit::Hours => 60,
+        Unit::Days => 60 * 24,
+        Unit::Weeks => 60 * 24 * 7,
+    };
+    u64::from(span.amount) * per
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_people_write() {
+        assert_eq!(
+            "2 business days".parse::<Span>().unwrap(),
+            Span {
+                amount: 2,
+                unit: Unit::Days,
+                business: true
+            }
+        );
+        assert_eq!(
+            "4h".parse::<Span>().unwrap(),
+            Span {
+                amount: 4,
+                unit: Unit::Hours,
+                business: false
+            }
+        );
+        assert!("2 buisness days".parse::<Span>().is_err());
+        assert_eq!("75%".parse::<WarnAt>().unwrap(), WarnAt::Percent(75));
+        assert!("150%".parse::<WarnAt>().is_err());
+        assert!(matches!(
+            "4h before".parse::<WarnAt>().unwrap(),
+            WarnAt::Before(_)
+        ));
+    }
+
+    #[test]
+    fn warn_after_due_is_refused() {
+        let raw = RawSla {
+            due: "2 hours".into(),
+            warn_at: Some("3 hours before".into()),
+            on_warn: vec![],
+            on_breach: vec![],
+        };
+        assert!(raw.parse().is_err());
+    }
+}

@@ -1,0 +1,277 @@
+//! A case's state, and the changes that build it. State is only ever changed by applying a
+//! [`Change`]; every change is recorded in an event, so replaying a case's events rebuilds it.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::definition::Definition;
+use crate::value::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Open,
+    Closed,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub fn raised(self) -> Priority {
+        match self {
+            Priority::Low => Priority::Normal,
+            Priority::Normal => Priority::High,
+            Priority::High | Priority::Urgent => Priority::Urgent,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+/// Who a task waits for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Assignee {
+    Person(String),
+    Group(String),
+}
+
+impl Assignee {
+    pub fn name(&self) -> &str {
+        match self {
+            Assignee::Person(p) => p,
+            Assignee::Group(g) => g,
+        }
+    }
+
+    /// `maria` for a person, `@finance` for a group.
+    pub fn label(&self) -> String {
+        match self {
+            Assignee::Person(p) => p.clone(),
+            Assignee::Group(g) => format!("@{g}"),
+        }
+    }
+}
+
+/// An open work item: one per active step (one per branch in a parallel split).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: u32,
+    pub step: String,
+    pub assignee: Assignee,
+    /// Parallel steps this task is inside, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joins: Vec<String>,
+    pub entered_at: Timestamp,
+    #[serde(default)]
+    pub escalated: bool,
+}
+
+/// What is known of an attachment in the case (its bytes live in the store).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseState {
+    pub id: String,
+    pub process: String,
+    pub version: i64,
+    pub status: Status,
+    pub outcome: Option<String>,
+    pub priority: Priority,
+    pub fields: BTreeMap<String, Value>,
+    pub tasks: Vec<Task>,
+    pub next_task: u32,
+    pub attachments: Vec<Attachment>,
+    pub opened_by: String,
+    pub opened_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub external_ref: Option<String>,
+}
+
+/// One atomic change to a case. Events carry lists of these.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "change")]
+pub enum Change {
+    Opened {
+        id: String,
+        process: String,
+        version: i64,
+        opened_by: String,
+        external_ref: Option<String>,
+    },
+    Field {
+        name: String,
+        before: Option<Value>,
+        after: Option<Value>,
+    },
+    TaskOpened {
+        task: Task,
+    },
+    TaskClosed {
+        task: u32,
+        step: String,
+    },
+    TaskAssigned {
+        task: u32,
+        before: Assignee,
+        after: Assignee,
+    },
+    TaskEscalated {
+        task: u32,
+    },
+    Priority {
+        before: Priority,
+        after: Priority,
+    },
+    Attached {
+        attachment: Attachment,
+    },
+    Closed {
+        outcome: String,
+    },
+}
+
+impl CaseState {
+    /// The empty state that an `Opened` change fills in.
+    pub fn blank(at: Timestamp) -> CaseState {
+        CaseState {
+            id: String::new(),
+            process: String::new(),
+            version: 0,
+            status: Status::Open,
+            outcome: None,
+            priority: Priority::Normal,
+            fields: BTreeMap::new(),
+            tasks: Vec::new(),
+            next_task: 1,
+            attachments: Vec::new(),
+            opened_by: String::new(),
+            opened_at: at,
+            closed_at: None,
+            external_ref: None,
+        }
+    }
+
+    /// Apply one change made at `at`.
+    pub fn apply(&mut self, change: &Change, at: Timestamp) {
+        match change {
+            Change::Opened {
+                id,
+                process,
+                version,
+                opened_by,
+                external_ref,
+            } => {
+                self.id = id.clone();
+                self.process = process.clone();
+                self.version = *version;
+                self.opened_by = opened_by.clone();
+                self.opened_at = at;
+                self.external_ref = external_ref.clone();
+            }
+            Change::Field { name, after, .. } => match after {
+                Some(value) => {
+                    self.fields.insert(name.clone(), value.clone());
+                }
+                None => {
+                    self.fields.remove(name);
+                }
+            },
+            Change::TaskOpened { task } => {
+                self.next_task = self.next_task.max(task.id + 1);
+                self.tasks.push(task.clone());
+            }
+            Change::TaskClosed { task, .. } => self.tasks.retain(|t| t.id != *task),
+            Change::TaskAssigned { task, after, .. } => {
+                if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
+                    t.assignee = after.clone();
+                }
+            }
+            Change::TaskEscalated { task } => {
+                if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
+                    t.escalated = true;
+                }
+            }
+            Change::Priority { after, .. } => self.priority = *after,
+            Change::Attached { attachment } => self.attachments.push(attachment.clone()),
+            Change::Closed { outcome } => {
+                self.status = Status::Closed;
+                self.outcome = Some(outcome.clone());
+                self.closed_at = Some(at);
+            }
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.status == Status::Open
+    }
+
+    /// Steps with an open task, in task order.
+    pub fn active_steps(&self) -> Vec<String> {
+        self.tasks.iter().map(|t| t.step.clone()).collect()
+    }
+
+    pub fn task(&self, id: u32) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+
+    /// Field values typed by the definition (a stored case comes back from JSON untyped).
+    pub fn retype(&mut self, def: &Definition) {
+        for field in &def.fields {
+            if let Some(value) = self.fields.get_mut(&field.name) {
+                if let Ok(typed) = Value::from_json(&field.ty, &value.to_json()) {
+                    *value = typed;
+                }
+            }
+        }
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+/// Untyped on the way back in: a stored case is retyped with its definition.
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::value::FieldType;
+        let json = serde_json::Value::deserialize(deserializer)?;
+        let ty = match &json {
+            serde_json::Value::Number(_) => FieldType::Integer,
+            serde_json::Value::Bool(_) => FieldType::Bool,
+            serde_json::Value::Array(items) if items.iter().any(|i| i.is_object()) => {
+                FieldType::Lines
+            }
+            serde_json::Value::Array(_) => FieldType::List,
+            _ => FieldType::Text,
+        };
+        Ok(Value::from_json(&ty, &json).unwrap_or_else(|_| Value::Text(json.to_string())))
+    }
+}

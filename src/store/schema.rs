@@ -1,0 +1,116 @@
+//! The database schema as append-only migrations: never edit one that has shipped, add a
+//! new one. `PRAGMA user_version` records how far a database has come.
+
+use rusqlite_migration::{Migrations, M};
+
+const V1: &str = r#"
+CREATE TABLE process_versions (
+    name        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    title       TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    deployed_at TEXT NOT NULL,
+    PRIMARY KEY (name, version)
+);
+
+CREATE TABLE sequences (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+
+CREATE TABLE cases (
+    id           TEXT PRIMARY KEY,
+    process      TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    outcome      TEXT,
+    priority     TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    opened_by    TEXT NOT NULL,
+    opened_at    TEXT NOT NULL,
+    closed_at    TEXT,
+    updated_at   TEXT NOT NULL,
+    external_ref TEXT,
+    last_seq     INTEGER NOT NULL,
+    FOREIGN KEY (process, version) REFERENCES process_versions (name, version)
+);
+CREATE INDEX cases_by_status ON cases (status, process, opened_at);
+CREATE INDEX cases_by_opened ON cases (opened_at);
+CREATE UNIQUE INDEX cases_by_ref ON cases (process, external_ref) WHERE external_ref IS NOT NULL;
+
+CREATE TABLE tasks (
+    case_id       TEXT NOT NULL REFERENCES cases (id),
+    task          INTEGER NOT NULL,
+    step          TEXT NOT NULL,
+    assignee_kind TEXT NOT NULL CHECK (assignee_kind IN ('person', 'group')),
+    assignee      TEXT NOT NULL,
+    entered_at    TEXT NOT NULL,
+    PRIMARY KEY (case_id, task)
+);
+CREATE INDEX tasks_by_assignee ON tasks (assignee, assignee_kind);
+CREATE INDEX tasks_by_step ON tasks (step);
+
+CREATE TABLE events (
+    id         INTEGER PRIMARY KEY,
+    case_id    TEXT NOT NULL REFERENCES cases (id),
+    seq        INTEGER NOT NULL,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    action     TEXT,
+    from_steps TEXT NOT NULL,
+    to_steps   TEXT NOT NULL,
+    comment    TEXT,
+    note       TEXT,
+    changes    TEXT NOT NULL,
+    UNIQUE (case_id, seq)
+);
+CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+CREATE TABLE attachments (
+    id       INTEGER PRIMARY KEY,
+    case_id  TEXT NOT NULL REFERENCES cases (id),
+    event_id INTEGER NOT NULL REFERENCES events (id),
+    kind     TEXT,
+    name     TEXT NOT NULL,
+    sha256   TEXT NOT NULL,
+    size     INTEGER NOT NULL,
+    bytes    BLOB NOT NULL
+);
+CREATE INDEX attachments_by_case ON attachments (case_id);
+
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases (id),
+    event_id    INTEGER NOT NULL REFERENCES events (id),
+    template    TEXT NOT NULL,
+    recipients  TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'dead')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    created_at  TEXT NOT NULL,
+    next_try_at TEXT NOT NULL,
+    sent_at     TEXT,
+    message_id  TEXT NOT NULL UNIQUE
+);
+CREATE INDEX outbox_by_status ON outbox (status, next_try_at);
+"#;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+/// The schema version this build writes.
+pub const LATEST: i64 = 1;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

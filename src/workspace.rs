@@ -1,0 +1,137 @@
+//! A workspace is a folder: `caseflow.db`, `processes/*.yaml`, `org.yaml`, `templates/`,
+//! `outbox/`. This module knows the layout and loads what is in it; it does no deciding.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::definition::{self, Definition, Diagnostic};
+use crate::error::CliError;
+use crate::org::Org;
+use crate::store::Store;
+
+pub const DB_FILE: &str = "caseflow.db";
+pub const ORG_FILE: &str = "org.yaml";
+pub const PROCESSES_DIR: &str = "processes";
+
+/// The processes shipped inside the binary, deployed by `init` and `demo`.
+pub const BUNDLED_PROCESSES: &[(&str, &str)] = &[(
+    "expense-reimbursement.yaml",
+    include_str!("../processes/expense-reimbursement.yaml"),
+)];
+
+/// The example org.yaml that `init` writes.
+pub const BUNDLED_ORG: &str = include_str!("cli/assets/org.yaml");
+
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub busy_timeout: Duration,
+}
+
+/// One definition file and what loading it gave.
+pub struct LoadedFile {
+    pub path: PathBuf,
+    pub source: String,
+    pub result: Result<Definition, Vec<Diagnostic>>,
+}
+
+impl Workspace {
+    pub fn new(root: PathBuf, busy_timeout: Duration) -> Workspace {
+        Workspace { root, busy_timeout }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join(DB_FILE)
+    }
+
+    pub fn org_path(&self) -> PathBuf {
+        self.root.join(ORG_FILE)
+    }
+
+    pub fn processes_dir(&self) -> PathBuf {
+        self.root.join(PROCESSES_DIR)
+    }
+
+    /// Open the database of an initialised workspace.
+    pub fn store(&self) -> Result<Store, CliError> {
+        if !self.db_path().exists() {
+            return Err(CliError::NoWorkspace {
+                path: self.root.display().to_string(),
+            });
+        }
+        Ok(Store::open(&self.db_path(), self.busy_timeout)?)
+    }
+
+    /// Open or create the database (for `init` and `deploy`).
+    pub fn create_store(&self) -> Result<Store, CliError> {
+        Ok(Store::open(&self.db_path(), self.busy_timeout)?)
+    }
+
+    pub fn org(&self) -> Result<Org, CliError> {
+        let path = self.org_path();
+        let source = read(&path)?;
+        Org::load(&shown(&path, &self.root), &source).map_err(CliError::Definitions)
+    }
+
+    /// The definition files to check or deploy: the given paths (files or folders), or
+    /// the workspace's `processes/` folder.
+    pub fn definition_files(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+        let roots = if paths.is_empty() {
+            vec![self.processes_dir()]
+        } else {
+            paths.to_vec()
+        };
+        let mut files = Vec::new();
+        for root in roots {
+            if root.is_dir() {
+                let entries = std::fs::read_dir(&root).map_err(|e| CliError::io(&root, e))?;
+                let mut found: Vec<PathBuf> = entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                    .collect();
+                found.sort();
+                files.extend(found);
+            } else if root.exists() {
+                files.push(root);
+            } else {
+                return Err(CliError::MissingInput {
+                    what: root.display().to_string(),
+                });
+            }
+        }
+        Ok(files)
+    }
+
+    /// Load every definition file, keeping each file's errors.
+    pub fn load_definitions(
+        &self,
+        files: &[PathBuf],
+        org: Option<&Org>,
+    ) -> Result<Vec<LoadedFile>, CliError> {
+        files
+            .iter()
+            .map(|path| {
+                let source = read(path)?;
+                let result = definition::load(&shown(path, &self.root), &source, org);
+                Ok(LoadedFile {
+                    path: path.clone(),
+                    source,
+                    result,
+                })
+            })
+            .collect()
+    }
+}
+
+fn read(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|e| CliError::io(path, e))
+}
+
+/// A path as the user would recognise it: relative to the workspace when inside it.
+fn shown(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
