@@ -69,6 +69,11 @@ impl Workspace {
 
     pub fn org(&self) -> Result<Org, CliError> {
         let path = self.org_path();
+        if !path.exists() && !self.db_path().exists() {
+            return Err(CliError::NoWorkspace {
+                path: self.root.display().to_string(),
+            });
+        }
         let source = read(&path)?;
         Org::load(&shown(&path, &self.root), &source).map_err(CliError::Definitions)
     }

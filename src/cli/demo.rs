@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         "pay",
         &[],
         None,
-        &[receipt.clone()],
+        std::slice::from_ref(&receipt),
     )?;
 
     println!("\n-- bob asks for a flight advance; maria approves only part of it");
@@ -102,7 +102,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         "pay",
         &[],
         None,
-        &[receipt.clone()],
+        std::slice::from_ref(&receipt),
     )?;
 
     println!("\n-- alice claims a dinner; maria rejects it with a reason");

@@ -565,7 +565,7 @@ impl Loader<'_> {
             raw.end.is_some(),
             raw.set.is_some() || (raw.to.is_some() && raw.actions.is_none()),
         ];
-        let kind = match shapes.iter().filter(|s| **s).count() {
+        match shapes.iter().filter(|s| **s).count() {
             1 => {}
             0 => {
                 self.error(node.pos, format!("step `{name}` needs `assignee` + `actions` (task), `decide` (decision), `set` + `to` (automatic), `parallel` + `then`, or `end`"));
@@ -575,8 +575,7 @@ impl Loader<'_> {
                 self.error(node.pos, format!("step `{name}` mixes the keys of different step kinds (task, decision, automatic, parallel, end)"));
                 return None;
             }
-        };
-        let _ = kind;
+        }
         let scope = Scope {
             fields: ctx.fields,
             constants: ctx.constants,
