@@ -38,12 +38,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let workspace = super::init::perform(ctx, &root)?;
     let base = ctx.now;
     let at = |hours: i64| base.checked_add(Span::new().hours(hours)).unwrap_or(base);
+    let quiet = ctx.json || ctx.quiet;
     let as_ = |actor: &str, now: Timestamp| Ctx {
         workspace: workspace.clone(),
         actor: actor.to_string(),
         now,
         json: false,
-        quiet: false,
+        quiet,
+    };
+    let say = |text: &str| {
+        if !quiet {
+            println!("{text}");
+        }
     };
     super::deploy::perform(&as_("root", base), &[])?;
     let pay_date = at(24 * 7).strftime("%Y-%m-%d").to_string();
@@ -54,10 +60,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     })?;
     let receipt = format!("receipt={}", receipt.display());
 
-    println!("== caseflow demo: the expense process, played by seven people ==\n");
-    println!(
-        "-- alice claims a taxi and a hotel; maria approves; HR and finance finish in parallel"
-    );
+    say("== caseflow demo: the expense process, played by seven people ==\n");
+    say("-- alice claims a taxi and a hotel; maria approves; HR and finance finish in parallel");
     let full = open(
         &as_("alice", at(0)),
         &[
@@ -78,7 +82,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         std::slice::from_ref(&receipt),
     )?;
 
-    println!("\n-- bob asks for a flight advance; maria approves only part of it");
+    say("\n-- bob asks for a flight advance; maria approves only part of it");
     let partial = open(
         &as_("bob", at(1)),
         &[
@@ -105,7 +109,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         std::slice::from_ref(&receipt),
     )?;
 
-    println!("\n-- alice claims a dinner; maria rejects it with a reason");
+    say("\n-- alice claims a dinner; maria rejects it with a reason");
     let rejected = open(
         &as_("alice", at(2)),
         &[
@@ -123,7 +127,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         &[],
     )?;
 
-    println!("\n-- bob needs a laptop; maria escalates to a director, who approves");
+    say("\n-- bob needs a laptop; maria escalates to a director, who approves");
     let escalated = open(
         &as_("bob", at(3)),
         &[
@@ -142,10 +146,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     )?;
     act(&as_("dmitri", at(8)), &escalated, "approve", &[], None, &[])?;
 
-    println!(
-        "\n-- alice books a conference trip above the 5000 threshold: escalated automatically"
-    );
-    open(
+    say("\n-- alice books a conference trip above the 5000 threshold: escalated automatically");
+    let automatic = open(
         &as_("alice", at(4)),
         &[
             "kind=advance",
@@ -154,6 +156,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         ],
     )?;
 
+    let cases = [&full, &partial, &rejected, &escalated, &automatic];
+    if ctx.json {
+        let ids: Vec<&String> = cases.to_vec();
+        println!(
+            "{}",
+            serde_json::json!({"workspace": root.display().to_string(), "cases": ids})
+        );
+        return Ok(());
+    }
+    if ctx.quiet {
+        return Ok(());
+    }
     println!("\n== where every case stands ==");
     super::list::run(&as_("root", at(24 * 8)), list_all())?;
     println!("\n== the history of {full} ==");

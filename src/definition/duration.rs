@@ -75,17 +75,53 @@ impl std::str::FromStr for WarnAt {
     }
 }
 
-/// What happens when an SLA warns or is breached.
+/// What happens when an SLA warns or is breached: `raise_priority`, `escalate`,
+/// `notify: <role>` (`supervisor` = the assignee's), `reassign: <role>`, `run: <action>`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "RawHandler")]
 pub enum Handler {
     RaisePriority,
     Escalate,
-    /// Notify a role (`supervisor` means the assignee's supervisor).
     Notify(String),
     Reassign(String),
-    /// Run one of the step's actions as the system.
     Run(String),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawHandler {
+    Name(String),
+    WithArgument(std::collections::BTreeMap<String, String>),
+}
+
+impl TryFrom<RawHandler> for Handler {
+    type Error = String;
+
+    fn try_from(raw: RawHandler) -> Result<Handler, String> {
+        let known =
+            "handlers are raise_priority, escalate, notify: ROLE, reassign: ROLE, run: ACTION";
+        match raw {
+            RawHandler::Name(name) => match name.as_str() {
+                "raise_priority" => Ok(Handler::RaisePriority),
+                "escalate" => Ok(Handler::Escalate),
+                other => Err(format!("unknown SLA handler `{other}`; {known}")),
+            },
+            RawHandler::WithArgument(map) => {
+                let mut entries = map.into_iter();
+                match (entries.next(), entries.next()) {
+                    (Some((key, arg)), None) => match key.as_str() {
+                        "notify" => Ok(Handler::Notify(arg)),
+                        "reassign" => Ok(Handler::Reassign(arg)),
+                        "run" => Ok(Handler::Run(arg)),
+                        other => Err(format!("unknown SLA handler `{other}`; {known}")),
+                    },
+                    _ => Err(format!(
+                        "an SLA handler is one name or one `key: value`; {known}"
+                    )),
+                }
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,6 +210,18 @@ mod tests {
             "4h before".parse::<WarnAt>().unwrap(),
             WarnAt::Before(_)
         ));
+    }
+
+    #[test]
+    fn handlers_with_and_without_arguments() {
+        let raw: RawSla = serde_yaml::from_str("due: 2 business days\non_warn: [raise_priority, notify: supervisor]\non_breach: [run: escalate]").unwrap();
+        let sla = raw.parse().unwrap();
+        assert_eq!(
+            sla.on_warn,
+            vec![Handler::RaisePriority, Handler::Notify("supervisor".into())]
+        );
+        assert_eq!(sla.on_breach, vec![Handler::Run("escalate".into())]);
+        assert!(serde_yaml::from_str::<RawSla>("due: 1 day\non_warn: [shout]").is_err());
     }
 
     #[test]

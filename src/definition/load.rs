@@ -503,7 +503,16 @@ impl Loader<'_> {
         for (key, value) in node.entries() {
             let name = key.as_str().unwrap_or_default();
             if let Some(Role::SupervisorOf(other)) = roles.get(name) {
-                if !roles.contains_key(other) {
+                if supervisor_loop(&roles, name) {
+                    let pos = value
+                        .get("supervisor_of")
+                        .map(|n| n.pos)
+                        .unwrap_or(value.pos);
+                    self.error(
+                        pos,
+                        format!("role `{name}`: `supervisor_of` goes round in a loop"),
+                    );
+                } else if !roles.contains_key(other) {
                     let pos = value
                         .get("supervisor_of")
                         .map(|n| n.pos)
@@ -580,6 +589,10 @@ impl Loader<'_> {
             fields: ctx.fields,
             constants: ctx.constants,
         };
+        let automatic = raw.set.is_some() || (raw.to.is_some() && raw.actions.is_none());
+        if node.get("notify").is_some() && raw.end.is_none() && !automatic {
+            self.error(node.key_pos("notify"), format!("step `{name}`: a step-level `notify` belongs on end and automatic steps; on a task, put it on an action"));
+        }
         let step_kind = if raw.actions.is_some() || raw.assignee.is_some() {
             let Some(assignee) = raw.assignee.clone() else {
                 self.error(
@@ -1083,6 +1096,19 @@ fn field_type(name: &str, values: &[String]) -> Result<FieldType, String> {
     Ok(ty)
 }
 
+/// Does following `supervisor_of` from `start` come back to a role already seen?
+fn supervisor_loop(roles: &BTreeMap<String, Role>, start: &str) -> bool {
+    let mut seen = BTreeSet::from([start.to_string()]);
+    let mut current = start.to_string();
+    while let Some(Role::SupervisorOf(next)) = roles.get(&current) {
+        if !seen.insert(next.clone()) {
+            return true;
+        }
+        current = next.clone();
+    }
+    false
+}
+
 /// Steps a step can move the case to directly.
 pub(crate) fn successors(step: &Step) -> Vec<String> {
     match &step.kind {
@@ -1155,6 +1181,16 @@ mod tests {
         let def = load("mini.yaml", MINI, None).unwrap();
         assert_eq!(def.start, "review");
         assert_eq!(def.outcomes(), vec!["approved"]);
+    }
+
+    #[test]
+    fn role_loops_are_errors_not_hangs() {
+        let src = MINI.replace(
+            "manager: { supervisor_of: requester }",
+            "manager: { supervisor_of: boss }\n  boss: { supervisor_of: manager }",
+        );
+        let errs = load("mini.yaml", &src, None).unwrap_err();
+        assert!(errs.iter().any(|e| e.message.contains("loop")), "{errs:?}");
     }
 
     #[test]

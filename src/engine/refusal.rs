@@ -86,7 +86,7 @@ fn offered_text(offered: &[String]) -> String {
     if offered.is_empty() {
         " nothing".to_string()
     } else {
-        format!(": {}", offered.join(", "))
+        format!(" these actions: {}", offered.join(", "))
     }
 }
 

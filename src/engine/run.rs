@@ -590,7 +590,7 @@ impl<'c, 'a> Run<'c, 'a> {
         for requirement in &action.requires {
             match requirement {
                 Requirement::Comment if comment.is_none_or(|c| c.trim().is_empty()) => {
-                    missing.push("a comment (--comment)".to_string())
+                    missing.push("a comment (--comment; for reject, --reason)".to_string())
                 }
                 Requirement::Field(f) if !self.case.fields.contains_key(f) => {
                     missing.push(format!("field `{f}`"))
@@ -808,10 +808,11 @@ fn known_actor(ctx: &Ctx) -> Result<(), Refusal> {
     }
 }
 
-/// Editing fields: whoever may act on one of the open tasks (or an admin), or the opener.
+/// Editing fields: whoever may act on one of the open tasks, or an admin. Not the opener as
+/// such: a requester must not change a claim under (or after) review.
 fn may_edit(ctx: &Ctx, case: &CaseState) -> Result<(), Refusal> {
     known_actor(ctx)?;
-    if ctx.org.is_admin(ctx.actor) || case.opened_by == ctx.actor {
+    if ctx.org.is_admin(ctx.actor) {
         return Ok(());
     }
     let mut last = None;
@@ -853,7 +854,26 @@ fn act(
                 .into_iter()
                 .find(|a| a.name == action_name)
                 .cloned();
-            let standing = authority::may_act(ctx, &run.case, &task)?;
+            let standing = match action.as_ref().and_then(|a| a.by.as_deref()) {
+                // `by:` names who takes this action instead of the step's assignee.
+                Some(role) => {
+                    let standing = authority::may_take_anytime(ctx, &run.case, Some(role))?;
+                    if let Some(role) =
+                        authority::excluded_by(ctx, &run.case, &task.step, ctx.actor)
+                    {
+                        let (case, step, actor) =
+                            (case.id.clone(), task.step.clone(), ctx.actor.to_string());
+                        return Err(Refusal::SeparationOfDuties {
+                            case,
+                            step,
+                            actor,
+                            role,
+                        });
+                    }
+                    standing
+                }
+                None => authority::may_act(ctx, &run.case, &task)?,
+            };
             run.standing_note(standing);
             run.check_wait(&task)?;
             (task, action)
