@@ -289,13 +289,6 @@ impl Value {
             _ => None,
         }
     }
-
-    pub fn as_text(&self) -> Option<&str> {
-        match self {
-            Value::Text(s) => Some(s),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for Value {

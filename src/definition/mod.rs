@@ -177,11 +177,6 @@ impl Definition {
         own.into_iter().chain(self.anytime.iter()).collect()
     }
 
-    /// The parallel step whose branch starts at `step`, if any.
-    pub fn parallel_owning(&self, branch: &str) -> Option<&Step> {
-        self.steps.iter().find(|s| matches!(&s.kind, StepKind::Parallel { branches, .. } if branches.iter().any(|b| b == branch)))
-    }
-
     /// Every outcome an end step can give, in declaration order.
     pub fn outcomes(&self) -> Vec<&str> {
         let mut outcomes: Vec<&str> = Vec::new();

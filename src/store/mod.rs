@@ -500,16 +500,6 @@ impl Db<'_> {
         rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
     }
 
-    pub fn event_count(&self, id: &str) -> Result<i64> {
-        self.conn
-            .query_row(
-                "SELECT COUNT(*) FROM events WHERE case_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .map_err(Into::into)
-    }
-
     pub fn attachments(&self, id: &str) -> Result<Vec<AttachmentRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, name, kind, sha256, size FROM attachments WHERE case_id = ?1 ORDER BY id",
@@ -523,25 +513,6 @@ impl Db<'_> {
                 size: r.get(4)?,
             })
         })?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
-    }
-
-    pub fn outbox_count(&self, id: &str) -> Result<i64> {
-        self.conn
-            .query_row(
-                "SELECT COUNT(*) FROM outbox WHERE case_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .map_err(Into::into)
-    }
-
-    /// Templates queued for a case, oldest first.
-    pub fn outbox_templates(&self, id: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT template FROM outbox WHERE case_id = ?1 ORDER BY id")?;
-        let rows = stmt.query_map([id], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
     }
 
