@@ -13,11 +13,10 @@ pub const DB_FILE: &str = "caseflow.db";
 pub const ORG_FILE: &str = "org.yaml";
 pub const PROCESSES_DIR: &str = "processes";
 
-/// The processes shipped inside the binary, deployed by `init` and `demo`.
-pub const BUNDLED_PROCESSES: &[(&str, &str)] = &[(
-    "expense-reimbursement.yaml",
-    include_str!("../processes/expense-reimbursement.yaml"),
-)];
+/// The processes shipped inside the binary (every `processes/*.yaml`, by file name; see
+/// `build.rs`), deployed by `init` and `demo`.
+pub const BUNDLED_PROCESSES: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/bundled_processes.rs"));
 
 /// The example org.yaml that `init` writes.
 pub const BUNDLED_ORG: &str = include_str!("cli/assets/org.yaml");
