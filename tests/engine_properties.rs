@@ -32,7 +32,7 @@ proptest! {
         let t0: Timestamp = "2026-11-30T09:00:00Z".parse().expect("time");
         let lines: Vec<String> = amounts.iter().enumerate().map(|(i, a)| format!("item {i}: {}.{:02}", a / 100, a % 100)).collect();
         let opener = ["alice", "bob"][opener];
-        let ctx = engine::Ctx { def: &def, version: 1, org: &org, actor: opener, now: t0, source: None };
+        let ctx = engine::Ctx { def: &def, version: 1, org: &org, actor: opener, now: t0, source: None, facts: engine::Facts::none() };
         let opening = Opening {
             fields: vec![
                 ("kind".into(), Value::parse(&FieldType::Enum(vec!["advance".into(), "reimbursement".into()]), "advance").expect("kind")),
@@ -51,7 +51,7 @@ proptest! {
             // Every (person, action) pair the case offers that the person may take.
             let mut moves = Vec::new();
             for person in &people {
-                let ctx = engine::Ctx { def: &def, version: 1, org: &org, actor: person, now, source: None };
+                let ctx = engine::Ctx { def: &def, version: 1, org: &org, actor: person, now, source: None, facts: engine::Facts::none() };
                 for offer in engine::offered_actions(&ctx, &case).into_iter().filter(|o| o.allowed) {
                     moves.push((person.clone(), offer));
                 }
@@ -60,7 +60,7 @@ proptest! {
                 break;
             }
             let (person, offer) = &moves[*choice as usize % moves.len()];
-            let ctx = engine::Ctx { def: &def, version: 1, org: &org, actor: person, now, source: None };
+            let ctx = engine::Ctx { def: &def, version: 1, org: &org, actor: person, now, source: None, facts: engine::Facts::none() };
             let amount = case.fields.get("amount").and_then(Value::as_money).expect("amount");
             let mut fields = Vec::new();
             let mut attachments = Vec::new();

@@ -114,6 +114,7 @@ pub fn change_case(
         let (def, version) = definition_version(db, &org, &case.process, Some(case.version))?;
         case.retype(&def);
         let command = build(&def)?;
+        let facts = db.facts(&def, ctx.now)?;
         let ectx = engine::Ctx {
             def: &def,
             version,
@@ -121,15 +122,10 @@ pub fn change_case(
             actor: &ctx.actor,
             now: ctx.now,
             source: None,
+            facts: &facts,
         };
         let decision = engine::decide(&ectx, &case, command)?;
-        db.save_case(
-            &decision.case,
-            &decision.events,
-            &decision.notifications,
-            &files,
-            ctx.now,
-        )?;
+        db.record(&decision, &files, ctx.now)?;
         Ok::<_, CliError>((decision, def))
     })?;
     print_decision(ctx, &decision, &def, &org);
@@ -211,7 +207,31 @@ pub fn case_json(case: &CaseState, def: &Definition, org: &Org) -> serde_json::V
         "closed_at": case.closed_at.map(crate::time::format_timestamp),
         "external_ref": case.external_ref,
         "attachments": case.attachments.iter().map(|a| json!({"name": a.name, "kind": a.kind, "sha256": a.sha256, "size": a.size})).collect::<Vec<_>>(),
+        "side_tasks": case.side_tasks.iter().map(|s| json!({"id": s.id, "kind": s.kind.as_str(), "step": s.step, "text": s.text, "assignee": s.assignee.name(), "asked_by": s.asked_by, "opened_at": crate::time::format_timestamp(s.opened_at)})).collect::<Vec<_>>(),
+        "checklist": checklist(case, def).into_iter().map(|(kind, title, attached)| json!({"kind": kind, "title": title, "attached": attached})).collect::<Vec<_>>(),
     })
+}
+
+/// The documents the case must have now: kind, title, and whether one is attached.
+pub fn checklist(case: &CaseState, def: &Definition) -> Vec<(String, String, bool)> {
+    let missing = engine::scope::missing_documents(def, case);
+    let mut fields = case.fields.clone();
+    fields.insert(
+        "documents".into(),
+        Value::List(engine::scope::attached_kinds(case)),
+    );
+    fields.insert("missing_documents".into(), Value::List(Vec::new()));
+    def.checklist(&fields)
+        .into_iter()
+        .map(|kind| {
+            let title = def
+                .documents
+                .get(kind)
+                .map(|d| d.title.clone())
+                .unwrap_or_default();
+            (kind.to_string(), title, !missing.iter().any(|m| m == kind))
+        })
+        .collect()
 }
 
 /// A table in the house style.

@@ -12,8 +12,10 @@ mod check;
 mod close;
 mod comment;
 mod common;
+mod consult;
 mod demo;
 mod deploy;
+mod done;
 mod escalate;
 mod history;
 mod init;
@@ -23,6 +25,7 @@ mod processes;
 mod reject;
 mod set;
 mod show;
+mod subtask;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +100,13 @@ enum Command {
     Attach(attach::Args),
     /// Change field values (validated and audited)
     Set(set::Args),
+    /// Hand part of a step's work to someone; the step waits until it is done
+    Subtask(subtask::Args),
+    /// Ask a colleague a question about a case; the answer returns to you
+    Consult(consult::Args),
+    /// Finish your sub-task or answer a consultation
+    #[command(alias = "answer")]
+    Done(done::Args),
     /// Play a short story in a fresh workspace and show what happened
     Demo(demo::Args),
 }
@@ -184,6 +194,9 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Comment(args) => comment::run(&ctx, args),
         Command::Attach(args) => attach::run(&ctx, args),
         Command::Set(args) => set::run(&ctx, args),
+        Command::Subtask(args) => subtask::run(&ctx, args),
+        Command::Consult(args) => consult::run(&ctx, args),
+        Command::Done(args) => done::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
     }
 }

@@ -44,6 +44,7 @@ pub fn perform(ctx: &Ctx, args: &Args) -> Result<(Decision, Definition, Org), Cl
         let (def, version) = definition_version(db, &org, &args.process, None)?;
         let fields = parse_fields(&def, &args.fields)?;
         let id = db.next_case_id(&def.id_prefix, crate::time::year_of(ctx.now))?;
+        let facts = db.facts(&def, ctx.now)?;
         let ectx = engine::Ctx {
             def: &def,
             version,
@@ -51,6 +52,7 @@ pub fn perform(ctx: &Ctx, args: &Args) -> Result<(Decision, Definition, Org), Cl
             actor: &ctx.actor,
             now: ctx.now,
             source: None,
+            facts: &facts,
         };
         let opening = Opening {
             fields,
@@ -60,13 +62,7 @@ pub fn perform(ctx: &Ctx, args: &Args) -> Result<(Decision, Definition, Org), Cl
             comment: args.comment.clone(),
         };
         let decision = engine::open(&ectx, &id, opening)?;
-        db.save_case(
-            &decision.case,
-            &decision.events,
-            &decision.notifications,
-            &files,
-            ctx.now,
-        )?;
+        db.record(&decision, &files, ctx.now)?;
         Ok::<_, CliError>((decision, def))
     })?;
     Ok((decision, def, org))

@@ -28,6 +28,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         actor: &ctx.actor,
         now: ctx.now,
         source: None,
+        facts: engine::Facts::none(),
     };
     let offers = offered_actions(&ectx, &case);
     if ctx.json {
@@ -95,6 +96,35 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             ]);
         }
         println!("{tasks}");
+    }
+    if !case.side_tasks.is_empty() {
+        let mut sides = table(&["#", "sub-task / consultation", "for", "asked by", "since"]);
+        for side in &case.side_tasks {
+            sides.add_row(vec![
+                side.id.to_string(),
+                format!("{} ({}, from {})", side.text, side.kind.as_str(), side.step),
+                side.assignee.label(),
+                side.asked_by.clone(),
+                crate::time::format_timestamp(side.opened_at),
+            ]);
+        }
+        println!("{sides}");
+    }
+    let checklist = super::common::checklist(&case, &def);
+    if !checklist.is_empty() {
+        let mut docs = table(&["checklist", "document", ""]);
+        for (kind, title, attached) in checklist {
+            docs.add_row(vec![
+                kind,
+                title,
+                if attached {
+                    "attached".into()
+                } else {
+                    "MISSING".to_string()
+                },
+            ]);
+        }
+        println!("{docs}");
     }
     if !attachments.is_empty() {
         let mut files = table(&["attachment", "kind", "bytes", "sha256"]);

@@ -12,6 +12,11 @@ use cel::{Context, Env, ExecutionError, Program};
 
 use crate::value::{FieldType, Value};
 
+/// Variables every expression may use besides fields and constants: the kinds of the
+/// documents attached to the case, and the kinds its checklist still misses (both lists
+/// of text). They are reserved: no field may have these names.
+pub const BUILTINS: &[&str] = &["documents", "missing_documents"];
+
 fn env() -> Arc<Env> {
     static ENV: OnceLock<Arc<Env>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -33,6 +38,13 @@ pub struct Expr {
 impl std::fmt::Debug for Expr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Expr({:?})", self.source)
+    }
+}
+
+/// Two expressions are the same when they are written the same.
+impl PartialEq for Expr {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
     }
 }
 
@@ -70,6 +82,7 @@ impl Expr {
         for name in program.references().variables() {
             if !scope.fields.contains_key(name)
                 && !scope.constants.contains_key(name)
+                && !BUILTINS.contains(&name)
                 && !bound.iter().any(|b| b == name)
             {
                 let names: Vec<String> = scope
@@ -92,6 +105,11 @@ impl Expr {
             .fields
             .iter()
             .map(|(k, ty)| (k.clone(), Value::sample(ty)))
+            .chain(
+                BUILTINS
+                    .iter()
+                    .map(|name| (name.to_string(), Value::sample(&FieldType::List))),
+            )
             .collect();
         match expr.run(&samples, scope.constants) {
             Ok(result) => match (expect, target) {

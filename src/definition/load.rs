@@ -11,6 +11,8 @@ use super::yaml::{self, Diagnostic, Node, Pos};
 use super::*;
 use crate::org::{suggest, Org};
 
+mod rules;
+
 const TOP_KEYS: &[&str] = &[
     "process",
     "title",
@@ -23,6 +25,7 @@ const TOP_KEYS: &[&str] = &[
     "start",
     "steps",
     "anytime",
+    "sequences",
 ];
 
 #[derive(Deserialize)]
@@ -44,6 +47,25 @@ struct RawField {
     sum_of: Option<String>,
     #[serde(default)]
     compute: Option<String>,
+    #[serde(default)]
+    pattern: Option<String>,
+    #[serde(default)]
+    instalments: Option<RawInstalments>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstalments {
+    total: String,
+    count: String,
+    every: String,
+    first_due: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSequence {
+    format: String,
 }
 
 #[derive(Deserialize)]
@@ -61,12 +83,29 @@ struct RawRole {
     field: Option<String>,
     #[serde(default)]
     email_field: Option<String>,
+    #[serde(default)]
+    pick: Option<String>,
+    #[serde(default)]
+    choose: Option<Vec<RawRoleRoute>>,
+    #[serde(default)]
+    otherwise: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoleRoute {
+    when: String,
+    role: String,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDocument {
     title: String,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    required_when: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +145,10 @@ struct RawStep {
     sla: Option<RawSla>,
     #[serde(default)]
     wait_until: Option<String>,
+    #[serde(default)]
+    wait_for: Option<RawRoute>,
+    #[serde(default)]
+    number: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +183,8 @@ struct RawAction {
     check: Option<RawCheck>,
     #[serde(default)]
     by: Option<String>,
+    #[serde(default)]
+    number: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -237,13 +282,19 @@ impl Loader<'_> {
             .iter()
             .map(|f| (f.name.clone(), f.ty.clone()))
             .collect();
-        let roles = self.roles(root.get("roles"), &field_types);
-        let documents = self.documents(root.get("documents"));
+        let scope = Scope {
+            fields: &field_types,
+            constants: &constants,
+        };
+        let roles = self.roles(root.get("roles"), &scope);
+        let documents = self.documents(root.get("documents"), &scope);
+        let sequences = self.sequences(root.get("sequences"));
         let ctx = Names {
             fields: &field_types,
             constants: &constants,
             roles: &roles,
             documents: &documents,
+            sequences: &sequences,
         };
         let steps_node = root.get("steps");
         let steps = self.steps(steps_node, &ctx);
@@ -264,6 +315,7 @@ impl Loader<'_> {
             start,
             steps,
             anytime,
+            sequences,
         };
         self.references(&def, root);
         self.graph(&def, root);
@@ -313,7 +365,8 @@ impl Loader<'_> {
         let mut computed = Vec::new();
         for (key, value) in node.map(Node::entries).unwrap_or_default() {
             let name = key.as_str().unwrap_or_default().to_string();
-            if matches!(name.as_str(), "comment" | "now") {
+            if matches!(name.as_str(), "comment" | "now") || expr::BUILTINS.contains(&name.as_str())
+            {
                 self.error(
                     key.pos,
                     format!("`{name}` is a reserved name; choose another field name"),
@@ -356,6 +409,13 @@ impl Loader<'_> {
                     value.get("compute").map(|n| n.pos).unwrap_or(value.pos),
                 ));
             }
+            let pattern = raw
+                .pattern
+                .as_ref()
+                .and_then(|source| self.pattern(&name, &ty, source, value));
+            let instalments = raw
+                .instalments
+                .map(|raw| self.instalments_spec(raw, &ty, &name, value));
             fields.push(Field {
                 name,
                 ty,
@@ -365,6 +425,8 @@ impl Loader<'_> {
                 help: raw.help,
                 sum_of: raw.sum_of,
                 compute: None,
+                pattern,
+                instalments,
             });
         }
         let types: BTreeMap<String, FieldType> = fields
@@ -393,6 +455,14 @@ impl Loader<'_> {
                 }
             }
         }
+        for (field, value) in fields.iter().filter_map(|f| {
+            let node = node.and_then(|n| n.get(&f.name))?;
+            Some((f, node))
+        }) {
+            if let Some(spec) = &field.instalments {
+                self.check_instalments(&field.name, spec, &types, value);
+            }
+        }
         for (index, source, pos) in computed {
             let scope = Scope {
                 fields: &types,
@@ -407,11 +477,8 @@ impl Loader<'_> {
         fields
     }
 
-    fn roles(
-        &mut self,
-        node: Option<&Node>,
-        fields: &BTreeMap<String, FieldType>,
-    ) -> BTreeMap<String, Role> {
+    fn roles(&mut self, node: Option<&Node>, scope: &Scope) -> BTreeMap<String, Role> {
+        let fields = scope.fields;
         let mut roles = BTreeMap::new();
         let Some(node) = node else { return roles };
         for (key, value) in node.entries() {
@@ -433,12 +500,46 @@ impl Loader<'_> {
             ]
             .iter()
             .filter(|v| v.is_some())
-            .count();
+            .count()
+                + usize::from(raw.choose.is_some());
             if given != 1 {
-                self.error(value.pos, format!("role `{name}` needs exactly one of `from: opener`, `supervisor_of`, `group`, `person`, `field`, `email_field`"));
+                self.error(value.pos, format!("role `{name}` needs exactly one of `from: opener`, `supervisor_of`, `group`, `person`, `field`, `email_field`, `choose`"));
                 continue;
             }
-            let role = if let Some(from) = raw.from {
+            if raw.pick.is_some() && raw.group.is_none() {
+                self.error(
+                    value.key_pos("pick"),
+                    format!("role `{name}`: `pick` goes with `group`"),
+                );
+            }
+            if raw.otherwise.is_some() && raw.choose.is_none() {
+                self.error(
+                    value.key_pos("otherwise"),
+                    format!("role `{name}`: `otherwise` goes with `choose`"),
+                );
+            }
+            let role = if let Some(routes) = raw.choose {
+                let Some(otherwise) = raw.otherwise else {
+                    self.error(value.pos, format!("role `{name}`: `choose` needs `otherwise:` (the role when no condition holds)"));
+                    continue;
+                };
+                let mut compiled = Vec::new();
+                for (i, route) in routes.into_iter().enumerate() {
+                    let pos = value
+                        .get("choose")
+                        .and_then(|d| d.items().get(i))
+                        .map(|n| n.key_pos("when"))
+                        .unwrap_or(value.pos);
+                    match Expr::compile(&route.when, scope, Expect::Bool, None) {
+                        Ok(expr) => compiled.push((expr, route.role)),
+                        Err(msg) => self.error(pos, format!("role `{name}`: {msg}")),
+                    }
+                }
+                Role::Choose {
+                    routes: compiled,
+                    otherwise,
+                }
+            } else if let Some(from) = raw.from {
                 if from != "opener" {
                     self.error(
                         value.get("from").map(|n| n.pos).unwrap_or(value.pos),
@@ -463,7 +564,17 @@ impl Loader<'_> {
                         );
                     }
                 }
-                Role::Group(group)
+                match raw.pick.as_deref() {
+                    None | Some("all") => Role::Group(group),
+                    Some("least_loaded") => Role::LeastLoaded(group),
+                    Some(other) => {
+                        self.error(
+                            value.key_pos("pick"),
+                            format!("role `{name}`: pick `{other}` is not `least_loaded` or `all`"),
+                        );
+                        Role::Group(group)
+                    }
+                }
             } else if let Some(person) = raw.person {
                 if let Some(org) = self.org {
                     if org.person(&person).is_none() {
@@ -500,6 +611,7 @@ impl Loader<'_> {
             };
             roles.insert(name, role);
         }
+        self.chosen_roles_exist(node, &roles);
         for (key, value) in node.entries() {
             let name = key.as_str().unwrap_or_default();
             if let Some(Role::SupervisorOf(other)) = roles.get(name) {
@@ -531,13 +643,35 @@ impl Loader<'_> {
         roles
     }
 
-    fn documents(&mut self, node: Option<&Node>) -> BTreeMap<String, Document> {
+    fn documents(&mut self, node: Option<&Node>, scope: &Scope) -> BTreeMap<String, Document> {
         let mut documents = BTreeMap::new();
         for (key, value) in node.map(Node::entries).unwrap_or_default() {
             let name = key.as_str().unwrap_or_default().to_string();
             match value.deserialize::<RawDocument>() {
                 Ok(raw) => {
-                    documents.insert(name, Document { title: raw.title });
+                    if raw.required && raw.required_when.is_some() {
+                        self.error(value.key_pos("required_when"), format!("document `{name}`: `required: true` and `required_when` cannot both be given"));
+                    }
+                    let required_when = raw.required_when.and_then(|source| {
+                        match Expr::compile(&source, scope, Expect::Bool, None) {
+                            Ok(expr) => Some(expr),
+                            Err(msg) => {
+                                self.error(
+                                    value.key_pos("required_when"),
+                                    format!("document `{name}`: {msg}"),
+                                );
+                                None
+                            }
+                        }
+                    });
+                    documents.insert(
+                        name,
+                        Document {
+                            title: raw.title,
+                            required: raw.required,
+                            required_when,
+                        },
+                    );
                 }
                 Err((pos, msg)) => self.error(pos, format!("document `{name}`: {msg}")),
             }
@@ -572,7 +706,9 @@ impl Loader<'_> {
             raw.decide.is_some(),
             raw.parallel.is_some(),
             raw.end.is_some(),
-            raw.set.is_some() || (raw.to.is_some() && raw.actions.is_none()),
+            raw.set.is_some()
+                || !raw.number.is_empty()
+                || (raw.to.is_some() && raw.actions.is_none()),
         ];
         match shapes.iter().filter(|s| **s).count() {
             1 => {}
@@ -589,7 +725,9 @@ impl Loader<'_> {
             fields: ctx.fields,
             constants: ctx.constants,
         };
-        let automatic = raw.set.is_some() || (raw.to.is_some() && raw.actions.is_none());
+        let automatic = raw.set.is_some()
+            || !raw.number.is_empty()
+            || (raw.to.is_some() && raw.actions.is_none());
         if node.get("notify").is_some() && raw.end.is_none() && !automatic {
             self.error(node.key_pos("notify"), format!("step `{name}`: a step-level `notify` belongs on end and automatic steps; on a task, put it on an action"));
         }
@@ -645,7 +783,7 @@ impl Loader<'_> {
                 );
             }
             StepKind::Parallel { branches, then }
-        } else if let Some(outcome) = raw.end {
+        } else if let Some(outcome) = raw.end.clone() {
             let notify = self.notify_list(node.get("notify"), name, ctx);
             StepKind::End { outcome, notify }
         } else {
@@ -655,7 +793,13 @@ impl Loader<'_> {
             };
             let set = self.assignments(node.get("set"), name, ctx);
             let notify = self.notify_list(node.get("notify"), name, ctx);
-            StepKind::Automatic { set, notify, to }
+            let number = self.numbering(name, raw.number.clone(), node, ctx);
+            StepKind::Automatic {
+                set,
+                notify,
+                to,
+                number,
+            }
         };
         let escalate_when = raw.escalate_when.as_ref().and_then(|source| {
             match Expr::compile(source, &scope, Expect::Bool, None) {
@@ -687,6 +831,19 @@ impl Loader<'_> {
                 );
             }
         }
+        let wait_for = raw.wait_for.and_then(|wait| {
+            if !matches!(step_kind, StepKind::Task { .. }) {
+                self.error(node.key_pos("wait_for"), format!("step `{name}`: `wait_for` belongs on a task step (someone watches while the case waits)"));
+                return None;
+            }
+            match Expr::compile(&wait.when, &scope, Expect::Bool, None) {
+                Ok(when) => Some(WaitFor { when, to: wait.to }),
+                Err(msg) => {
+                    self.error(node.key_pos("wait_for"), format!("step `{name}`: {msg}"));
+                    None
+                }
+            }
+        });
         for role in &raw.not {
             if !ctx.roles.contains_key(role) {
                 let pos = node
@@ -710,6 +867,7 @@ impl Loader<'_> {
             escalate_when,
             sla,
             wait_until: raw.wait_until,
+            wait_for,
         })
     }
 
@@ -726,6 +884,7 @@ impl Loader<'_> {
                     notify: None,
                     check: None,
                     by: None,
+                    number: BTreeMap::new(),
                 }
             } else {
                 match value.deserialize() {
@@ -740,6 +899,8 @@ impl Loader<'_> {
             for requirement in &raw.requires {
                 if requirement == "comment" {
                     requires.push(Requirement::Comment);
+                } else if requirement == "checklist" {
+                    requires.push(Requirement::Checklist);
                 } else if ctx.fields.contains_key(requirement) {
                     requires.push(Requirement::Field(requirement.clone()));
                 } else if ctx.documents.contains_key(requirement) {
@@ -755,7 +916,7 @@ impl Loader<'_> {
                         .chain(ctx.documents.keys())
                         .cloned()
                         .collect();
-                    self.error(pos, format!("action `{name}` requires `{requirement}`, which is not a field, a document kind or `comment`{}", suggest(requirement, known.iter())));
+                    self.error(pos, format!("action `{name}` requires `{requirement}`, which is not a field, a document kind, `comment` or `checklist`{}", suggest(requirement, known.iter())));
                 }
             }
             let set = self.assignments(value.get("set"), step, ctx);
@@ -787,6 +948,7 @@ impl Loader<'_> {
                     );
                 }
             }
+            let number = self.numbering(&name, raw.number, value, ctx);
             actions.push(Action {
                 name,
                 title: raw.title,
@@ -796,6 +958,7 @@ impl Loader<'_> {
                 notify,
                 check,
                 by: raw.by,
+                number,
             });
         }
         actions
@@ -1056,6 +1219,7 @@ struct Names<'a> {
     constants: &'a BTreeMap<String, Value>,
     roles: &'a BTreeMap<String, Role>,
     documents: &'a BTreeMap<String, Document>,
+    sequences: &'a BTreeMap<String, Sequence>,
 }
 
 fn field_type(name: &str, values: &[String]) -> Result<FieldType, String> {
@@ -1112,7 +1276,11 @@ fn supervisor_loop(roles: &BTreeMap<String, Role>, start: &str) -> bool {
 /// Steps a step can move the case to directly.
 pub(crate) fn successors(step: &Step) -> Vec<String> {
     match &step.kind {
-        StepKind::Task { actions, .. } => actions.iter().filter_map(|a| a.to.clone()).collect(),
+        StepKind::Task { actions, .. } => actions
+            .iter()
+            .filter_map(|a| a.to.clone())
+            .chain(step.wait_for.as_ref().map(|w| w.to.clone()))
+            .collect(),
         StepKind::Decision { routes, otherwise } => routes
             .iter()
             .map(|(_, to)| to.clone())

@@ -6,14 +6,18 @@
 
 pub mod duration;
 pub mod expr;
+pub mod instalments;
 mod load;
+pub mod sequence;
 pub mod yaml;
 
 use std::collections::BTreeMap;
 
 pub use duration::{Sla, Span, WarnAt};
 pub use expr::Expr;
+pub use instalments::{Frequency, Instalments};
 pub use load::load;
+pub use sequence::Sequence;
 pub use yaml::{Diagnostic, Pos};
 
 use crate::value::{FieldType, Value};
@@ -35,6 +39,8 @@ pub struct Definition {
     pub steps: Vec<Step>,
     /// Actions any open case offers, whatever its step (e.g. the customer withdraws).
     pub anytime: Vec<Action>,
+    /// Numbering sequences (incoming and outgoing register numbers), by name.
+    pub sequences: BTreeMap<String, Sequence>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,10 +55,21 @@ pub struct Field {
     pub sum_of: Option<String>,
     /// A field computed from other fields whenever they change.
     pub compute: Option<Expr>,
+    /// A text field's values must match this regular expression (phone numbers, postcodes).
+    pub pattern: Option<Pattern>,
+    /// A `lines` field computed as an instalment schedule.
+    pub instalments: Option<Instalments>,
+}
+
+/// A compiled `pattern:` and the text it was written as.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub regex: regex::Regex,
 }
 
 /// Who a role is, resolved against the case and org.yaml when a task is created.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Role {
     Opener,
     SupervisorOf(String),
@@ -62,11 +79,22 @@ pub enum Role {
     Field(String),
     /// An e-mail-valued field of the case (the customer): a recipient, never an actor.
     Email(String),
+    /// The member of a group with the fewest open tasks (ties: the first by id).
+    LeastLoaded(String),
+    /// The first role whose condition holds when the task is created, else `otherwise`.
+    Choose {
+        routes: Vec<(Expr, String)>,
+        otherwise: String,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub struct Document {
     pub title: String,
+    /// Always on the case's checklist.
+    pub required: bool,
+    /// On the checklist when this condition holds (a dynamic checklist).
+    pub required_when: Option<Expr>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +109,15 @@ pub struct Step {
     pub sla: Option<Sla>,
     /// A date or datetime field: the step's actions are refused before it.
     pub wait_until: Option<String>,
+    /// The case leaves this task step by itself once a condition holds (documents arrived).
+    pub wait_for: Option<WaitFor>,
+}
+
+/// `wait_for: { when: size(missing_documents) == 0, to: review }`
+#[derive(Debug, Clone)]
+pub struct WaitFor {
+    pub when: Expr,
+    pub to: String,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +134,8 @@ pub enum StepKind {
         set: Vec<Assignment>,
         notify: Vec<Notify>,
         to: String,
+        /// Text fields numbered from sequences on entry: (field, sequence).
+        number: Vec<(String, String)>,
     },
     Parallel {
         branches: Vec<String>,
@@ -120,6 +159,8 @@ pub struct Action {
     pub check: Option<Check>,
     /// Who may take the action instead of the step's assignee (anytime actions: default the opener).
     pub by: Option<String>,
+    /// Text fields that get the next number of a sequence, if they have none yet: (field, sequence).
+    pub number: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +168,8 @@ pub enum Requirement {
     Field(String),
     Comment,
     Document(String),
+    /// Every document on the case's checklist is attached.
+    Checklist,
 }
 
 #[derive(Debug, Clone)]
@@ -175,6 +218,32 @@ impl Definition {
             _ => Vec::new(),
         };
         own.into_iter().chain(self.anytime.iter()).collect()
+    }
+
+    /// The document kinds the case must have now (`required`, or `required_when` holds),
+    /// given the values the conditions see.
+    pub fn checklist(&self, fields: &BTreeMap<String, Value>) -> Vec<&str> {
+        let declared = self.expression_names();
+        self.documents
+            .iter()
+            .filter(|(_, doc)| {
+                doc.required
+                    || doc.required_when.as_ref().is_some_and(|expr| {
+                        matches!(
+                            expr.eval(&declared, fields, &self.constants),
+                            Ok(cel::Value::Bool(true))
+                        )
+                    })
+            })
+            .map(|(kind, _)| kind.as_str())
+            .collect()
+    }
+
+    /// The names expressions may use besides constants: the fields and the built-in variables.
+    pub fn expression_names(&self) -> Vec<&str> {
+        let mut names = self.field_names();
+        names.extend_from_slice(expr::BUILTINS);
+        names
     }
 
     /// Every outcome an end step can give, in declaration order.

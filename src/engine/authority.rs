@@ -57,12 +57,50 @@ pub fn resolve(ctx: &Ctx, case: &CaseState, role_name: &str) -> Result<Assignee,
         Role::Email(f) => Err(unresolvable(format!(
             "role `{role_name}` is the e-mail in `{f}`, not someone who can act"
         ))),
+        Role::LeastLoaded(g) => least_loaded(ctx, g)
+            .map(|p| Assignee::Person(p.to_string()))
+            .ok_or_else(|| unresolvable(format!("no one in org.yaml is in group `{g}`"))),
+        Role::Choose { .. } => resolve(ctx, case, &chosen(ctx, case, role_name)?),
     }
+}
+
+/// The member of `group` with the fewest open tasks; ties go to the first by id.
+fn least_loaded<'o>(ctx: &Ctx<'o>, group: &str) -> Option<&'o str> {
+    ctx.org
+        .members(group)
+        .into_iter()
+        .min_by_key(|p| (ctx.facts.workload.get(*p).copied().unwrap_or(0), *p))
+}
+
+/// For a `choose:` role, the role whose condition holds now (else `otherwise`); any other
+/// role is itself.
+fn chosen(ctx: &Ctx, case: &CaseState, role_name: &str) -> Result<String, Refusal> {
+    let Some(Role::Choose { routes, otherwise }) = ctx.def.roles.get(role_name) else {
+        return Ok(role_name.to_string());
+    };
+    for (condition, role) in routes {
+        let holds = super::scope::condition(ctx.def, case, condition).map_err(|message| {
+            Refusal::Unresolvable {
+                case: case.id.clone(),
+                message: format!("choosing role `{role_name}`: {message}"),
+            }
+        })?;
+        if holds {
+            return Ok(role.clone());
+        }
+    }
+    Ok(otherwise.clone())
 }
 
 /// Everyone a role stands for (a group is all its members), for separation of duties.
 fn people_of(ctx: &Ctx, case: &CaseState, role_name: &str) -> Vec<String> {
-    match resolve(ctx, case, role_name) {
+    let Ok(role_name) = chosen(ctx, case, role_name) else {
+        return Vec::new();
+    };
+    if let Some(Role::LeastLoaded(g)) = ctx.def.roles.get(&role_name) {
+        return ctx.org.members(g).into_iter().map(String::from).collect();
+    }
+    match resolve(ctx, case, &role_name) {
         Ok(Assignee::Person(p)) => vec![p],
         Ok(Assignee::Group(g)) => ctx.org.members(&g).into_iter().map(String::from).collect(),
         Err(_) => Vec::new(),

@@ -5,14 +5,19 @@
 mod authority;
 mod refusal;
 mod run;
+pub mod scope;
 pub mod state;
+
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
 pub use authority::{offered_actions, Offer};
 pub use refusal::Refusal;
-pub use state::{Assignee, Attachment, CaseState, Change, Priority, Status, Task};
+pub use state::{
+    Assignee, Attachment, CaseState, Change, Priority, SideKind, SideTask, Status, Task,
+};
 
 use crate::definition::Definition;
 use crate::org::Org;
@@ -31,6 +36,26 @@ pub struct Ctx<'a> {
     pub now: Timestamp,
     /// Where the command came from when not typed by a person (e.g. "import cases.xlsx row 7").
     pub source: Option<&'a str>,
+    /// What the store knows that a decision may need, read in the same transaction.
+    pub facts: &'a Facts,
+}
+
+/// Facts from beyond the case, read by the store before deciding: the engine stays pure
+/// and the store writes back what the decision used.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// The last number given by each sequence key the definition may use.
+    pub sequences: BTreeMap<String, i64>,
+    /// Open tasks per person, for least-loaded assignment.
+    pub workload: BTreeMap<String, usize>,
+}
+
+impl Facts {
+    /// No sequences used yet and nobody busy: for tests and fresh workspaces.
+    pub fn none() -> &'static Facts {
+        static NONE: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
+        NONE.get_or_init(Facts::default)
+    }
 }
 
 /// A file being attached; the store keeps its bytes.
@@ -73,6 +98,18 @@ pub enum Command {
         fields: Vec<(String, Value)>,
         comment: Option<String>,
     },
+    /// Hand part of the work to someone (`subtask`) or ask a colleague (`consult`).
+    Delegate {
+        kind: SideKind,
+        to: String,
+        text: String,
+        step: Option<String>,
+    },
+    /// Finish a sub-task or answer a consultation (`id` when the actor has several).
+    Finish {
+        id: Option<u32>,
+        comment: Option<String>,
+    },
 }
 
 /// What opening a case needs besides its id.
@@ -95,6 +132,12 @@ pub enum EventKind {
     Commented,
     Attached,
     FieldsSet,
+    Subtask,
+    SubtaskDone,
+    Consultation,
+    Answered,
+    /// The case moved by itself: a waiting step's condition came true.
+    Resumed,
 }
 
 impl EventKind {
@@ -107,6 +150,11 @@ impl EventKind {
             EventKind::Commented => "commented",
             EventKind::Attached => "attached",
             EventKind::FieldsSet => "fields_set",
+            EventKind::Subtask => "subtask",
+            EventKind::SubtaskDone => "subtask_done",
+            EventKind::Consultation => "consultation",
+            EventKind::Answered => "answered",
+            EventKind::Resumed => "resumed",
         }
     }
 }
@@ -148,6 +196,8 @@ pub struct Decision {
     pub case: CaseState,
     pub events: Vec<Event>,
     pub notifications: Vec<Notification>,
+    /// Sequence keys whose last number this decision moved on, with the new last number.
+    pub sequences: BTreeMap<String, i64>,
 }
 
 /// Open a new case with id `id` (the store hands out ids).

@@ -80,6 +80,29 @@ pub enum Refusal {
 
     #[error("process {process} loops through automatic steps without stopping (at `{step}`)")]
     Loop { process: String, step: String },
+
+    #[error("field `{field}`: {given:?} does not match the pattern {pattern}{help}")]
+    PatternMismatch {
+        field: String,
+        given: String,
+        pattern: String,
+        /// The field's `help:`, as " (…)", when it has one.
+        help: String,
+    },
+
+    #[error("case {case}: `{step}` cannot move on while its sub-tasks are open: {open}")]
+    OpenSubtasks {
+        case: String,
+        step: String,
+        open: String,
+    },
+
+    #[error("case {case}: {actor} has no open sub-task or consultation{which}")]
+    NoSideTask {
+        case: String,
+        actor: String,
+        which: String,
+    },
 }
 
 fn offered_text(offered: &[String]) -> String {
@@ -119,6 +142,12 @@ impl Refusal {
             Refusal::UnknownPerson { .. } => {
                 Some("add the person to org.yaml, or pass --as with someone who is there".into())
             }
+            Refusal::OpenSubtasks { case, .. } => Some(format!(
+                "the people named finish them with `caseflow done {case}`; see `caseflow show {case}`"
+            )),
+            Refusal::NoSideTask { case, .. } => Some(format!(
+                "`caseflow show {case}` lists its open sub-tasks and consultations"
+            )),
             _ => None,
         }
     }

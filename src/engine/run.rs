@@ -3,7 +3,9 @@
 //! step, automatic and decision steps, parallel split and join, end steps, escalation.
 
 use super::authority::{self, Standing};
-use super::state::{Assignee, Attachment, CaseState, Change, Task};
+use std::collections::BTreeMap;
+
+use super::state::{Assignee, Attachment, CaseState, Change, SideKind, SideTask, Task};
 use super::{
     Command, Ctx, Decision, Event, EventKind, NewAttachment, Notification, Opening, Recipient,
     Refusal, SYSTEM,
@@ -21,6 +23,8 @@ struct Run<'c, 'a> {
     current: Event,
     notifications: Vec<Notification>,
     automatic_steps: usize,
+    /// Sequence keys numbered from in this command, with their new last number.
+    sequences: BTreeMap<String, i64>,
 }
 
 impl<'c, 'a> Run<'c, 'a> {
@@ -43,6 +47,7 @@ impl<'c, 'a> Run<'c, 'a> {
             current,
             notifications: Vec::new(),
             automatic_steps: 0,
+            sequences: BTreeMap::new(),
         }
     }
 
@@ -76,7 +81,9 @@ impl<'c, 'a> Run<'c, 'a> {
         self.events.push(done);
     }
 
-    fn finish(mut self) -> Decision {
+    /// Let waiting steps whose condition now holds move on, then close the last event.
+    fn finish(mut self) -> Result<Decision, Refusal> {
+        self.resume_waiting()?;
         self.current.to_steps = self.case.active_steps();
         self.events.push(self.current);
         self.events.retain(|e| {
@@ -84,11 +91,12 @@ impl<'c, 'a> Run<'c, 'a> {
                 || e.comment.is_some()
                 || matches!(e.kind, EventKind::Acted | EventKind::Opened)
         });
-        Decision {
+        Ok(Decision {
             case: self.case,
             events: self.events,
             notifications: self.notifications,
-        }
+            sequences: self.sequences,
+        })
     }
 
     fn note(&mut self, note: String) {
@@ -131,8 +139,22 @@ impl<'c, 'a> Run<'c, 'a> {
                     field: name.clone(),
                     hint: crate::org::suggest(&name, self.ctx.def.fields.iter().map(|f| &f.name)),
                 })?;
-            if field.sum_of.is_some() || field.compute.is_some() {
+            if field.sum_of.is_some() || field.compute.is_some() || field.instalments.is_some() {
                 return Err(Refusal::Computed { field: name });
+            }
+            if let (Some(pattern), Value::Text(text)) = (&field.pattern, &value) {
+                if !pattern.regex.is_match(text) {
+                    return Err(Refusal::PatternMismatch {
+                        field: name,
+                        given: text.clone(),
+                        pattern: pattern.source.clone(),
+                        help: field
+                            .help
+                            .as_ref()
+                            .map(|h| format!(" ({h})"))
+                            .unwrap_or_default(),
+                    });
+                }
             }
             if field.ty == crate::value::FieldType::Person {
                 if let Value::Text(p) = &value {
@@ -164,16 +186,12 @@ impl<'c, 'a> Run<'c, 'a> {
             .field(field)
             .map(|f| f.ty.clone())
             .unwrap_or(crate::value::FieldType::Text);
-        let result = expr
-            .eval(
-                &self.ctx.def.field_names(),
-                &self.case.fields,
-                &self.ctx.def.constants,
-            )
-            .map_err(|message| Refusal::Unresolvable {
+        let result = super::scope::eval(self.ctx.def, &self.case, expr).map_err(|message| {
+            Refusal::Unresolvable {
                 case: self.refusal_case(),
                 message,
-            })?;
+            }
+        })?;
         Value::from_cel(&ty, &result).map_err(|e| Refusal::Unresolvable {
             case: self.refusal_case(),
             message: format!("`{}` for {field}: {e}", expr.source),
@@ -192,6 +210,10 @@ impl<'c, 'a> Run<'c, 'a> {
                 };
                 self.set_field(&field.name, total);
             }
+            if let Some(spec) = &field.instalments {
+                let schedule = self.schedule(spec)?;
+                self.set_field(&field.name, schedule);
+            }
         }
         for field in &self.ctx.def.fields {
             if let Some(expr) = &field.compute {
@@ -202,21 +224,125 @@ impl<'c, 'a> Run<'c, 'a> {
         Ok(())
     }
 
-    fn condition(&self, expr: &crate::definition::Expr) -> Result<bool, Refusal> {
-        match expr.eval(
-            &self.ctx.def.field_names(),
-            &self.case.fields,
-            &self.ctx.def.constants,
-        ) {
-            Ok(cel::Value::Bool(b)) => Ok(b),
-            Ok(other) => Err(Refusal::Unresolvable {
+    /// An instalment schedule once every field it needs is set (else unset).
+    fn schedule(&self, spec: &crate::definition::Instalments) -> Result<Option<Value>, Refusal> {
+        use crate::definition::instalments::{schedule, Every};
+        let fields = &self.case.fields;
+        let every = match &spec.every {
+            crate::definition::Frequency::Fixed(every) => Some(*every),
+            crate::definition::Frequency::Field(name) => match fields.get(name) {
+                Some(Value::Text(text)) => Every::parse(text),
+                _ => None,
+            },
+        };
+        let (
+            Some(Value::Money(total)),
+            Some(Value::Integer(count)),
+            Some(every),
+            Some(Value::Date(first)),
+        ) = (
+            fields.get(&spec.total),
+            fields.get(&spec.count),
+            every,
+            fields.get(&spec.first_due),
+        )
+        else {
+            return Ok(None);
+        };
+        schedule(*total, *count, every, *first)
+            .map(|lines| Some(Value::Lines(lines)))
+            .map_err(|message| Refusal::Unresolvable {
                 case: self.refusal_case(),
-                message: format!("`{}` gave {other:?}, not true or false", expr.source),
-            }),
-            Err(message) => Err(Refusal::Unresolvable {
+                message: format!("instalment schedule: {message}"),
+            })
+    }
+
+    fn condition(&self, expr: &crate::definition::Expr) -> Result<bool, Refusal> {
+        super::scope::condition(self.ctx.def, &self.case, expr).map_err(|message| {
+            Refusal::Unresolvable {
                 case: self.refusal_case(),
                 message,
-            }),
+            }
+        })
+    }
+
+    /// Give each `number:` field that has no number yet the next one of its sequence.
+    fn number(&mut self, number: &[(String, String)]) {
+        let year = crate::time::year_of(self.ctx.now);
+        for (field, name) in number {
+            if self.case.fields.contains_key(field) {
+                continue;
+            }
+            let Some(sequence) = self.ctx.def.sequences.get(name) else {
+                continue;
+            };
+            let key = sequence.key(year);
+            let last = self
+                .sequences
+                .get(&key)
+                .or_else(|| self.ctx.facts.sequences.get(&key))
+                .copied()
+                .unwrap_or(0);
+            self.sequences.insert(key, last + 1);
+            self.set_field(field, Some(Value::Text(sequence.render(year, last + 1))));
+        }
+    }
+
+    /// Waiting steps (`wait_for`) whose condition holds move on by themselves, as the system.
+    fn resume_waiting(&mut self) -> Result<(), Refusal> {
+        while self.case.is_open() {
+            let ready = self.case.tasks.iter().find_map(|task| {
+                let wait = self.ctx.def.step(&task.step)?.wait_for.as_ref()?;
+                // A condition that cannot be evaluated yet (a field unset) is not met.
+                let met = super::scope::condition(self.ctx.def, &self.case, &wait.when).ok()?;
+                met.then(|| (task.clone(), wait.clone()))
+            });
+            let Some((task, wait)) = ready else {
+                return Ok(());
+            };
+            self.next_event(SYSTEM, EventKind::Resumed);
+            self.current.note = Some(format!("resumed: {}", wait.when.source));
+            self.close_side_tasks(&task.step);
+            self.change(Change::TaskClosed {
+                task: task.id,
+                step: task.step.clone(),
+            });
+            self.enter(&wait.to, task.joins.clone())?;
+        }
+        Ok(())
+    }
+
+    /// Close the open sub-tasks and consultations of `step` (or all, with `*`).
+    fn close_side_tasks(&mut self, step: &str) {
+        let ids: Vec<u32> = self
+            .case
+            .side_tasks
+            .iter()
+            .filter(|s| step == "*" || s.step == step)
+            .map(|s| s.id)
+            .collect();
+        for id in ids {
+            self.change(Change::SideTaskClosed { id });
+        }
+    }
+
+    /// A task may not move on while sub-tasks opened from its step are open.
+    fn subtasks_done(&self, task: &Task) -> Result<(), Refusal> {
+        let open: Vec<String> = self
+            .case
+            .side_tasks
+            .iter()
+            .filter(|s| s.kind == SideKind::Subtask && s.step == task.step)
+            .map(|s| format!("#{} {} ({})", s.id, s.text, s.assignee.label()))
+            .collect();
+        if open.is_empty() {
+            Ok(())
+        } else {
+            Err(Refusal::OpenSubtasks {
+                case: self.refusal_case(),
+                step: task.step.clone(),
+                open: open.join("; "),
+            })
         }
     }
 
@@ -258,6 +384,18 @@ impl<'c, 'a> Run<'c, 'a> {
                 to,
                 cc,
             });
+        }
+    }
+
+    /// The people behind an assignee (a group: its members), as recipients.
+    fn people(&self, assignee: &Assignee) -> Vec<Recipient> {
+        let person = |p: &str| Recipient {
+            person: Some(p.to_string()),
+            address: self.ctx.org.person(p).and_then(|x| x.email.clone()),
+        };
+        match assignee {
+            Assignee::Person(p) => vec![person(p)],
+            Assignee::Group(g) => self.ctx.org.members(g).into_iter().map(person).collect(),
         }
     }
 
@@ -323,8 +461,14 @@ impl<'c, 'a> Run<'c, 'a> {
                 }
                 self.enter(target, joins)
             }
-            StepKind::Automatic { set, notify, to } => {
+            StepKind::Automatic {
+                set,
+                notify,
+                to,
+                number,
+            } => {
                 self.assign(set)?;
+                self.number(number);
                 self.queue(notify, None);
                 self.enter(to, joins)
             }
@@ -346,6 +490,7 @@ impl<'c, 'a> Run<'c, 'a> {
                 for (task, step) in open {
                     self.change(Change::TaskClosed { task, step });
                 }
+                self.close_side_tasks("*");
                 self.change(Change::Closed {
                     outcome: outcome.clone(),
                 });
@@ -456,6 +601,10 @@ impl<'c, 'a> Run<'c, 'a> {
 
     /// The transition part of an action: leave the task and go where the action leads.
     fn take(&mut self, task: &Task, action: &Action) -> Result<(), Refusal> {
+        if action.to.is_some() || !task.joins.is_empty() {
+            self.subtasks_done(task)?;
+            self.close_side_tasks(&task.step);
+        }
         self.queue(&action.notify, Some(task));
         match &action.to {
             Some(to) => {
@@ -604,6 +753,11 @@ impl<'c, 'a> Run<'c, 'a> {
                 {
                     missing.push(format!("a `{kind}` attachment (--attach {kind}=FILE)"))
                 }
+                Requirement::Checklist => {
+                    for kind in super::scope::missing_documents(self.ctx.def, &self.case) {
+                        missing.push(format!("a `{kind}` attachment (--attach {kind}=FILE)"));
+                    }
+                }
                 _ => {}
             }
         }
@@ -713,7 +867,7 @@ pub(super) fn open(ctx: &Ctx, id: &str, opening: Opening) -> Result<Decision, Re
     run.attach(opening.attachments)?;
     run.current.comment = opening.comment;
     run.enter(&ctx.def.start, Vec::new())?;
-    Ok(run.finish())
+    run.finish()
 }
 
 pub(super) fn decide(ctx: &Ctx, case: &CaseState, command: Command) -> Result<Decision, Refusal> {
@@ -748,7 +902,7 @@ pub(super) fn decide(ctx: &Ctx, case: &CaseState, command: Command) -> Result<De
                 after: target,
             });
             run.current.comment = comment;
-            Ok(run.finish())
+            run.finish()
         }
         Command::Escalate { to, step, reason } => {
             let mut run = Run::new(ctx, case.clone(), EventKind::Escalated);
@@ -761,7 +915,7 @@ pub(super) fn decide(ctx: &Ctx, case: &CaseState, command: Command) -> Result<De
             let target = to.as_deref().map(|t| run.assignee_named(t)).transpose()?;
             run.current.comment = reason;
             run.escalate(task.id, target)?;
-            Ok(run.finish())
+            run.finish()
         }
         Command::Comment { text } => {
             let mut run = Run::new(ctx, case.clone(), EventKind::Commented);
@@ -774,7 +928,7 @@ pub(super) fn decide(ctx: &Ctx, case: &CaseState, command: Command) -> Result<De
                 });
             }
             run.current.comment = Some(text);
-            Ok(run.finish())
+            run.finish()
         }
         Command::Attach {
             attachment,
@@ -785,15 +939,22 @@ pub(super) fn decide(ctx: &Ctx, case: &CaseState, command: Command) -> Result<De
             run.ensure_open()?;
             run.attach(vec![attachment])?;
             run.current.comment = comment;
-            Ok(run.finish())
+            run.finish()
         }
+        Command::Delegate {
+            kind,
+            to,
+            text,
+            step,
+        } => delegate(ctx, case, kind, &to, text, step.as_deref()),
+        Command::Finish { id, comment } => finish_side_task(ctx, case, id, comment),
         Command::Set { fields, comment } => {
             let mut run = Run::new(ctx, case.clone(), EventKind::FieldsSet);
             run.ensure_open()?;
             may_edit(ctx, &run.case)?;
             run.set_given(fields)?;
             run.current.comment = comment;
-            Ok(run.finish())
+            run.finish()
         }
     }
 }
@@ -898,6 +1059,7 @@ fn act(
     run.attach(attachments)?;
     run.check_requirements(&action, comment.as_deref())?;
     run.assign(&action.set)?;
+    run.number(&action.number);
     if let Some(check) = &action.check {
         if !run.condition(&check.that)? {
             return Err(Refusal::CheckFailed {
@@ -919,10 +1081,162 @@ fn act(
             for (id, step) in open {
                 run.change(Change::TaskClosed { task: id, step });
             }
+            run.close_side_tasks("*");
             run.enter(to, Vec::new())?;
         }
     } else {
         run.take(&task, &action)?;
     }
-    Ok(run.finish())
+    run.finish()
+}
+
+/// Open a sub-task or a consultation from one of the case's open steps.
+fn delegate(
+    ctx: &Ctx,
+    case: &CaseState,
+    kind: SideKind,
+    to: &str,
+    text: String,
+    step: Option<&str>,
+) -> Result<Decision, Refusal> {
+    let event = match kind {
+        SideKind::Subtask => EventKind::Subtask,
+        SideKind::Consultation => EventKind::Consultation,
+    };
+    let mut run = Run::new(ctx, case.clone(), event);
+    run.ensure_open()?;
+    let task = run
+        .pick_task(step, |_| true)?
+        .ok_or_else(|| run.not_offered(kind.as_str()))?;
+    let standing = authority::may_act(ctx, &run.case, &task)?;
+    run.standing_note(standing);
+    if text.trim().is_empty() {
+        return Err(Refusal::Missing {
+            case: case.id.clone(),
+            action: kind.as_str().into(),
+            missing: "a text saying what is asked".into(),
+        });
+    }
+    let assignee = run.assignee_named(to)?;
+    let side = SideTask {
+        id: run.case.next_task,
+        kind,
+        step: task.step.clone(),
+        text: text.clone(),
+        assignee: assignee.clone(),
+        asked_by: ctx.actor.to_string(),
+        opened_at: ctx.now,
+    };
+    run.note(format!("#{} for {}", side.id, assignee.label()));
+    run.change(Change::SideTaskOpened { side });
+    run.current.comment = Some(text);
+    let template = match kind {
+        SideKind::Subtask => "subtask_assigned",
+        SideKind::Consultation => "consultation_requested",
+    };
+    let to = run.people(&assignee);
+    run.notifications.push(Notification {
+        template: template.into(),
+        to,
+        cc: Vec::new(),
+    });
+    run.finish()
+}
+
+/// Finish a sub-task or answer a consultation: by its assignee (a member of its group,
+/// or someone above them), by whoever asked (who withdraws it), or by an admin.
+fn finish_side_task(
+    ctx: &Ctx,
+    case: &CaseState,
+    id: Option<u32>,
+    comment: Option<String>,
+) -> Result<Decision, Refusal> {
+    known_actor(ctx)?;
+    let mine = |s: &SideTask| match &s.assignee {
+        Assignee::Person(p) => p == ctx.actor,
+        Assignee::Group(g) => ctx.org.is_member(ctx.actor, g),
+    };
+    let may = |s: &SideTask| {
+        mine(s)
+            || s.asked_by == ctx.actor
+            || ctx.org.is_admin(ctx.actor)
+            || matches!(&s.assignee, Assignee::Person(p) if ctx.org.is_above(ctx.actor, p))
+    };
+    let none = |which: String| Refusal::NoSideTask {
+        case: case.id.clone(),
+        actor: ctx.actor.to_string(),
+        which,
+    };
+    let side = match id {
+        Some(id) => case
+            .side_tasks
+            .iter()
+            .find(|s| s.id == id && may(s))
+            .ok_or_else(|| none(format!(" #{id} that they may finish")))?,
+        None => {
+            let own: Vec<&SideTask> = case.side_tasks.iter().filter(|s| mine(s)).collect();
+            match own.as_slice() {
+                [one] => *one,
+                [] => return Err(none(" assigned to them".into())),
+                many => {
+                    let list: Vec<String> = many
+                        .iter()
+                        .map(|s| format!("#{} {}", s.id, s.text))
+                        .collect();
+                    return Err(Refusal::Unresolvable {
+                        case: case.id.clone(),
+                        message: format!(
+                            "{} has several open: {}; say which with --id",
+                            ctx.actor,
+                            list.join("; ")
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    .clone();
+    let (event, template) = match side.kind {
+        SideKind::Subtask => (EventKind::SubtaskDone, "subtask_done"),
+        SideKind::Consultation => (EventKind::Answered, "consultation_answered"),
+    };
+    let mut run = Run::new(ctx, case.clone(), event);
+    run.ensure_open()?;
+    if side.kind == SideKind::Consultation
+        && mine(&side)
+        && comment.as_deref().is_none_or(|c| c.trim().is_empty())
+    {
+        return Err(Refusal::Missing {
+            case: case.id.clone(),
+            action: "answering a consultation".into(),
+            missing: "the answer (--comment)".into(),
+        });
+    }
+    if !mine(&side) {
+        let how = if side.asked_by == ctx.actor {
+            "withdrawn by whoever asked"
+        } else {
+            "closed on behalf of the assignee"
+        };
+        run.note(format!("#{} {how}", side.id));
+    } else {
+        run.note(format!("#{}", side.id));
+    }
+    run.change(Change::SideTaskClosed { id: side.id });
+    run.current.comment = comment;
+    // The answer returns to whoever asked, and to whoever holds the step now.
+    let to = run.people(&Assignee::Person(side.asked_by.clone()));
+    let cc = run
+        .case
+        .tasks
+        .iter()
+        .filter(|t| t.step == side.step && t.assignee != Assignee::Person(side.asked_by.clone()))
+        .flat_map(|t| run.people(&t.assignee))
+        .collect();
+    run.notifications.push(Notification {
+        template: template.into(),
+        to,
+        cc,
+    });
+    run.finish()
 }

@@ -85,6 +85,36 @@ pub struct Task {
     pub escalated: bool,
 }
 
+/// Work handed to someone beside the case's steps. A sub-task must be done before its step
+/// can move on; a consultation asks a colleague, and the answer returns to the asker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SideTask {
+    pub id: u32,
+    pub kind: SideKind,
+    /// The step it was opened from (a sub-task holds this step back).
+    pub step: String,
+    pub text: String,
+    pub assignee: Assignee,
+    pub asked_by: String,
+    pub opened_at: Timestamp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SideKind {
+    Subtask,
+    Consultation,
+}
+
+impl SideKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SideKind::Subtask => "subtask",
+            SideKind::Consultation => "consultation",
+        }
+    }
+}
+
 /// What is known of an attachment in the case (its bytes live in the store).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
@@ -111,6 +141,9 @@ pub struct CaseState {
     pub opened_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub external_ref: Option<String>,
+    /// Open sub-tasks and consultations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub side_tasks: Vec<SideTask>,
 }
 
 /// One atomic change to a case. Events carry lists of these.
@@ -154,6 +187,13 @@ pub enum Change {
     Closed {
         outcome: String,
     },
+    SideTaskOpened {
+        side: SideTask,
+    },
+    /// Done, answered, or closed with the case.
+    SideTaskClosed {
+        id: u32,
+    },
 }
 
 impl CaseState {
@@ -174,6 +214,7 @@ impl CaseState {
             opened_at: at,
             closed_at: None,
             external_ref: None,
+            side_tasks: Vec::new(),
         }
     }
 
@@ -219,6 +260,11 @@ impl CaseState {
             }
             Change::Priority { after, .. } => self.priority = *after,
             Change::Attached { attachment } => self.attachments.push(attachment.clone()),
+            Change::SideTaskOpened { side } => {
+                self.next_task = self.next_task.max(side.id + 1);
+                self.side_tasks.push(side.clone());
+            }
+            Change::SideTaskClosed { id } => self.side_tasks.retain(|s| s.id != *id),
             Change::Closed { outcome } => {
                 self.status = Status::Closed;
                 self.outcome = Some(outcome.clone());

@@ -15,7 +15,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
-use crate::engine::{Assignee, CaseState, Change, Event, Notification};
+use crate::definition::{Definition, Role};
+use crate::engine::{Assignee, CaseState, Change, Decision, Event, Facts, Notification};
 use crate::time::format_timestamp;
 
 #[derive(Debug, thiserror::Error)]
@@ -348,6 +349,56 @@ impl Db<'_> {
     }
 
     /// Write a case's new state with the events, attachments and outbox rows of one decision.
+    /// Store what a decision did: the case, its events and notifications, and the sequence
+    /// numbers it used.
+    pub fn record(&self, decision: &Decision, files: &[FileBytes], now: Timestamp) -> Result<()> {
+        self.save_case(
+            &decision.case,
+            &decision.events,
+            &decision.notifications,
+            files,
+            now,
+        )?;
+        let mut update = self.conn.prepare_cached(
+            "INSERT INTO sequences (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )?;
+        for (key, last) in &decision.sequences {
+            update.execute(params![key, last])?;
+        }
+        Ok(())
+    }
+
+    /// What a decision on `def` may need from beyond the case, as of `now`.
+    pub fn facts(&self, def: &Definition, now: Timestamp) -> Result<Facts> {
+        let mut facts = Facts::default();
+        let year = crate::time::year_of(now);
+        let mut last = self
+            .conn
+            .prepare_cached("SELECT value FROM sequences WHERE name = ?1")?;
+        for sequence in def.sequences.values() {
+            let key = sequence.key(year);
+            let value: Option<i64> = last.query_row([&key], |r| r.get(0)).optional()?;
+            facts.sequences.insert(key, value.unwrap_or(0));
+        }
+        if def
+            .roles
+            .values()
+            .any(|r| matches!(r, Role::LeastLoaded(_)))
+        {
+            let mut load = self.conn.prepare_cached(
+                "SELECT assignee, count(*) FROM tasks WHERE assignee_kind = 'person' GROUP BY assignee",
+            )?;
+            let rows = load.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (person, count) = row?;
+                facts
+                    .workload
+                    .insert(person, usize::try_from(count).unwrap_or(0));
+            }
+        }
+        Ok(facts)
+    }
+
     pub fn save_case(
         &self,
         case: &CaseState,
@@ -406,20 +457,29 @@ impl Db<'_> {
         self.conn
             .execute("DELETE FROM tasks WHERE case_id = ?1", [&case.id])?;
         let mut insert_task = self.conn.prepare_cached(
-            "INSERT INTO tasks (case_id, task, step, assignee_kind, assignee, entered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO tasks (case_id, task, step, assignee_kind, assignee, entered_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for task in &case.tasks {
-            let (kind, who) = match &task.assignee {
+        let steps = case
+            .tasks
+            .iter()
+            .map(|t| (t.id, &t.step, &t.assignee, t.entered_at, "step"));
+        let sides = case
+            .side_tasks
+            .iter()
+            .map(|s| (s.id, &s.step, &s.assignee, s.opened_at, s.kind.as_str()));
+        for (id, step, assignee, entered_at, kind) in steps.chain(sides) {
+            let (assignee_kind, who) = match assignee {
                 Assignee::Person(p) => ("person", p),
                 Assignee::Group(g) => ("group", g),
             };
             insert_task.execute(params![
                 case.id,
-                task.id,
-                task.step,
-                kind,
+                id,
+                step,
+                assignee_kind,
                 who,
-                format_timestamp(task.entered_at)
+                format_timestamp(entered_at),
+                kind
             ])?;
         }
         let mut last_event_id = 0;

@@ -100,12 +100,19 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_by_status ON outbox (status, next_try_at);
 "#;
 
+/// Sub-tasks and consultations are listed with the steps' tasks, so `list --mine` and
+/// least-loaded assignment see them.
+const V2: &str = r#"
+ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'step'
+    CHECK (kind IN ('step', 'subtask', 'consultation'));
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,60 @@
+//! What expressions see when a case is running: its fields, plus `documents` (the kinds
+//! attached so far) and `missing_documents` (the kinds on its checklist not attached yet).
+
+use std::collections::BTreeMap;
+
+use super::state::CaseState;
+use crate::definition::{Definition, Expr};
+use crate::value::Value;
+
+/// The kinds of the documents attached to the case, each once, in attachment order.
+pub fn attached_kinds(case: &CaseState) -> Vec<String> {
+    let mut kinds: Vec<String> = Vec::new();
+    for kind in case.attachments.iter().filter_map(|a| a.kind.clone()) {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    kinds
+}
+
+/// The checklist's kinds not attached yet. `required_when` conditions see `documents`,
+/// and `missing_documents` as empty (a checklist cannot depend on itself).
+pub fn missing_documents(def: &Definition, case: &CaseState) -> Vec<String> {
+    let attached = attached_kinds(case);
+    let mut fields = case.fields.clone();
+    fields.insert("documents".into(), Value::List(attached.clone()));
+    fields.insert("missing_documents".into(), Value::List(Vec::new()));
+    def.checklist(&fields)
+        .into_iter()
+        .filter(|kind| !attached.iter().any(|a| a == kind))
+        .map(String::from)
+        .collect()
+}
+
+/// Fields and built-in variables, by name.
+pub fn values(def: &Definition, case: &CaseState) -> BTreeMap<String, Value> {
+    let mut values = case.fields.clone();
+    values.insert("documents".into(), Value::List(attached_kinds(case)));
+    values.insert(
+        "missing_documents".into(),
+        Value::List(missing_documents(def, case)),
+    );
+    values
+}
+
+/// Evaluate an expression against the case.
+pub fn eval(def: &Definition, case: &CaseState, expr: &Expr) -> Result<cel::Value, String> {
+    expr.eval(&def.expression_names(), &values(def, case), &def.constants)
+}
+
+/// Evaluate a condition; anything but `true` or `false` is an error message.
+pub fn condition(def: &Definition, case: &CaseState, expr: &Expr) -> Result<bool, String> {
+    match eval(def, case, expr)? {
+        cel::Value::Bool(b) => Ok(b),
+        other => Err(format!(
+            "`{}` gave {other:?}, not true or false",
+            expr.source
+        )),
+    }
+}
