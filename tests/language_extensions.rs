@@ -237,6 +237,11 @@ fn a_subtask_holds_its_step_until_done_and_a_consultation_does_not() {
         "{}",
         run.stderr
     );
+    // klaus finds it in his list and is told how to finish it.
+    let mine = ws.run("klaus", &["list", "--mine", "--json"]).ok().json();
+    assert_eq!(mine["cases"][0]["id"], case.as_str());
+    let shown = ws.run("klaus", &["show", &case]).ok();
+    assert!(shown.stdout.contains("Your subtask #"), "{}", shown.stdout);
     // Someone else cannot finish klaus's sub-task; klaus can.
     ws.run("bob", &["done", &case, "--comment", "x"]).fails(65);
     ws.run("klaus", &["done", &case, "--comment", "Paid 3 of 6"])

@@ -138,6 +138,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         }
         println!("{files}");
     }
+    for side in case.side_tasks.iter().filter(|s| match &s.assignee {
+        crate::engine::Assignee::Person(p) => *p == ctx.actor,
+        crate::engine::Assignee::Group(g) => org.is_member(&ctx.actor, g),
+    }) {
+        println!(
+            "Your {} #{}: caseflow done {} --id {} --comment '…'",
+            side.kind.as_str(),
+            side.id,
+            quote(&case.id),
+            side.id
+        );
+    }
     let mine: Vec<_> = offers.iter().filter(|o| o.allowed).collect();
     if case.is_open() {
         if mine.is_empty() {
