@@ -201,8 +201,12 @@ fn list_all() -> super::list::Args {
 }
 
 fn open(ctx: &Ctx, fields: &[&str]) -> Result<String, CliError> {
+    open_case(ctx, "expense-reimbursement", fields)
+}
+
+fn open_case(ctx: &Ctx, process: &str, fields: &[&str]) -> Result<String, CliError> {
     let args = super::open::Args {
-        process: "expense-reimbursement".into(),
+        process: process.into(),
         fields: fields.iter().map(|f| f.to_string()).collect(),
         reference: None,
         priority: None,
