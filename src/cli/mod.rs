@@ -15,6 +15,7 @@ mod common;
 mod demo;
 mod deploy;
 mod escalate;
+mod graph;
 mod history;
 mod init;
 mod list;
@@ -97,6 +98,8 @@ enum Command {
     Attach(attach::Args),
     /// Change field values (validated and audited)
     Set(set::Args),
+    /// Draw processes as Mermaid or Graphviz DOT, or write their Markdown docs
+    Graph(graph::Args),
     /// Play a short story in a fresh workspace and show what happened
     Demo(demo::Args),
 }
@@ -184,6 +187,7 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Comment(args) => comment::run(&ctx, args),
         Command::Attach(args) => attach::run(&ctx, args),
         Command::Set(args) => set::run(&ctx, args),
+        Command::Graph(args) => graph::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod duration;
 pub mod expr;
+pub mod graph;
 mod load;
 pub mod yaml;
 
