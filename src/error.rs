@@ -29,6 +29,8 @@ pub enum CliError {
     },
     #[error("{what} does not exist")]
     MissingInput { what: String },
+    #[error("`{name}` is neither a definition file nor a deployed process{suggestion}")]
+    UnknownProcess { name: String, suggestion: String },
     #[error("{path} is not a caseflow workspace (no caseflow.db)")]
     NoWorkspace { path: String },
     #[error("{path}: {detail}")]
@@ -65,7 +67,9 @@ impl CliError {
             CliError::Store(StoreError::Corrupt { .. } | StoreError::CannotOpen { .. }) => 74,
             CliError::Store(StoreError::NewerSchema { .. }) => 78,
             CliError::Store(_) => 1,
-            CliError::MissingInput { .. } | CliError::NoWorkspace { .. } => 66,
+            CliError::MissingInput { .. }
+            | CliError::NoWorkspace { .. }
+            | CliError::UnknownProcess { .. } => 66,
             CliError::Io {
                 not_found: true, ..
             } => 66,
@@ -94,6 +98,10 @@ impl CliError {
             CliError::Store(StoreError::Corrupt { .. }) => {
                 Some("restore the workspace's caseflow.db from a backup".into())
             }
+            CliError::UnknownProcess { .. } => Some(
+                "run `caseflow processes` to see what is deployed, or give the path of a .yaml file"
+                    .into(),
+            ),
             CliError::NoWorkspace { .. } => Some(
                 "run `caseflow init` there, or point --workspace / CASEFLOW_WORKSPACE at one"
                     .into(),

@@ -17,6 +17,7 @@ mod demo;
 mod deploy;
 mod done;
 mod escalate;
+mod graph;
 mod history;
 mod init;
 mod list;
@@ -107,6 +108,8 @@ enum Command {
     /// Finish your sub-task or answer a consultation
     #[command(alias = "answer")]
     Done(done::Args),
+    /// Draw processes as Mermaid or Graphviz DOT, or write their Markdown docs
+    Graph(graph::Args),
     /// Play a short story in a fresh workspace and show what happened
     Demo(demo::Args),
 }
@@ -197,6 +200,7 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Subtask(args) => subtask::run(&ctx, args),
         Command::Consult(args) => consult::run(&ctx, args),
         Command::Done(args) => done::run(&ctx, args),
+        Command::Graph(args) => graph::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
     }
 }

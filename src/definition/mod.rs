@@ -6,6 +6,7 @@
 
 pub mod duration;
 pub mod expr;
+pub mod graph;
 pub mod instalments;
 mod load;
 pub mod sequence;
