@@ -62,7 +62,7 @@ impl CliError {
             CliError::Refused(r) if r.is_permission() => 77,
             CliError::Refused(_) => 65,
             CliError::Store(StoreError::Busy) => 75,
-            CliError::Store(StoreError::NoSuchCase(_) | StoreError::NoSuchProcess(_)) => 66,
+            CliError::Store(StoreError::NoSuchCase(_) | StoreError::NoSuchProcess { .. }) => 66,
             CliError::Store(StoreError::DuplicateRef { .. }) => 65,
             CliError::Store(StoreError::Corrupt { .. } | StoreError::CannotOpen { .. }) => 74,
             CliError::Store(StoreError::NewerSchema { .. }) => 78,
@@ -89,7 +89,7 @@ impl CliError {
             CliError::Store(StoreError::NoSuchCase(_)) => {
                 Some("run `caseflow list` to see the cases".into())
             }
-            CliError::Store(StoreError::NoSuchProcess(_)) => Some(
+            CliError::Store(StoreError::NoSuchProcess { .. }) => Some(
                 "run `caseflow processes` to see what is deployed, or `caseflow deploy`".into(),
             ),
             CliError::Store(StoreError::NewerSchema { .. }) => {

@@ -34,9 +34,16 @@ pub fn definition_version(
 ) -> Result<(Definition, i64), CliError> {
     let row = match version {
         Some(v) => db.version(name, v)?,
-        None => db
-            .latest_version(name)?
-            .ok_or_else(|| crate::store::StoreError::NoSuchProcess(name.to_string()))?,
+        None => db.latest_version(name)?.ok_or_else(|| {
+            let known: Vec<String> = db
+                .processes()
+                .map(|ps| ps.into_iter().map(|p| p.name).collect())
+                .unwrap_or_default();
+            crate::store::StoreError::NoSuchProcess {
+                name: name.to_string(),
+                suggestion: crate::org::suggest(name, known.iter()),
+            }
+        })?,
     };
     let def = definition::load(&format!("{name} v{}", row.version), &row.source, Some(org))
         .map_err(CliError::Definitions)?;

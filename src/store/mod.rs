@@ -35,8 +35,8 @@ pub enum StoreError {
     },
     #[error("no case {0}")]
     NoSuchCase(String),
-    #[error("no process `{0}` is deployed")]
-    NoSuchProcess(String),
+    #[error("no process `{name}` is deployed{suggestion}")]
+    NoSuchProcess { name: String, suggestion: String },
     #[error("cannot open the database {path}: {detail}")]
     CannotOpen { path: String, detail: String },
     #[error("a case with reference `{reference}` already exists in {process}: {case}")]
@@ -251,7 +251,10 @@ impl Db<'_> {
         self.conn
             .query_row("SELECT name, version, title, source, hash FROM process_versions WHERE name = ?1 AND version = ?2", params![name, version], version_row)
             .optional()?
-            .ok_or_else(|| StoreError::NoSuchProcess(format!("{name} version {version}")))
+            .ok_or_else(|| StoreError::NoSuchProcess {
+                name: format!("{name}` version `{version}"),
+                suggestion: String::new(),
+            })
     }
 
     /// Store a new version; returns its number.
