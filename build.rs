@@ -6,7 +6,9 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=processes");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("processes");
+    // Read at run time: a build script compiled in one checkout may run for another.
+    let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&root).join("processes");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("processes/ is readable")
         .filter_map(|entry| entry.ok())
