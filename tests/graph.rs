@@ -194,7 +194,7 @@ fn a_deployed_process_is_drawn_by_name_like_its_file() {
 fn without_arguments_the_workspace_processes_folder_is_drawn() {
     let ws = Workspace::init();
     let out = ws.run("root", &["graph"]).ok();
-    let by_file = in_repo(&["graph", EXPENSE]).ok();
+    let by_file = in_repo(&["graph", "processes"]).ok();
     assert_eq!(out.stdout, by_file.stdout);
 }
 

@@ -854,13 +854,9 @@ fn opening_needs_customer_city_and_invoice_and_the_subject_is_computed() {
     );
 }
 
-// Gaps --------------------------------------------------------------------------------------
-
 /// Seed: "El asunto del correo debe ser: ANULADO-nombre cliente-CIUDAD". Spanish city names
-/// carry accents, but CEL's `upperAscii()` (the only upper-casing function the language
-/// offers) leaves non-ASCII letters alone: `Bogotá` gives `BOGOTá`.
+/// carry accents: `upper()` maps them (`upperAscii()` would give `BOGOTá`).
 #[test]
-#[ignore = "language gap: no Unicode upper-casing in expressions (upperAscii gives BOGOTá)"]
 fn subject_upper_cases_accented_city_names() {
     let ws = Workspace::init();
     let case = open_cancellation(&ws, "carlos", &DOCUMENTS, &[]);

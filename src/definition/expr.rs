@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use cel::common::types::CelString;
 use cel::{Context, Env, ExecutionError, Program};
 
 use crate::value::{FieldType, Value};
@@ -23,9 +24,21 @@ fn env() -> Arc<Env> {
         let mut env = Env::stdlib();
         // The strings extension gives upperAscii(), lowerAscii(), trim() ... for generated subjects.
         let _ = env.add_extension(cel::extensions::strings);
+        // Unicode case mapping for names and cities ('Bogotá'.upper() is BOGOTÁ; upperAscii
+        // leaves the á alone).
+        let _ = cel::add_member_overload!(env, fn upper: (CelString) -> CelString);
+        let _ = cel::add_member_overload!(env, fn lower: (CelString) -> CelString);
         Arc::new(env)
     })
     .clone()
+}
+
+fn upper(text: &CelString<'_>) -> CelString<'static> {
+    text.to_uppercase().into()
+}
+
+fn lower(text: &CelString<'_>) -> CelString<'static> {
+    text.to_lowercase().into()
 }
 
 /// A compiled expression and its source text.
