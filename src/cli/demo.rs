@@ -156,7 +156,73 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         ],
     )?;
 
-    let cases = [&full, &partial, &rejected, &escalated, &automatic];
+    say("\n== other processes: a utility onboards a customer (seed 003) ==");
+    say("-- jonas saves Erika's details; tom sets up the supplies; klaus sets billing; she confirms");
+    let onboarding = open_case(
+        &as_("jonas", at(1)),
+        "customer-onboarding",
+        &[
+            "customer_name=Erika Mustermann",
+            "street=Hauptstraße 5",
+            "postcode=10115",
+            "city=Berlin",
+            "email=erika.mustermann@example.de",
+            "phone=+49 30 1234567",
+        ],
+    )?;
+    act(
+        &as_("jonas", at(2)),
+        &onboarding,
+        "save_customer_details",
+        &[],
+        None,
+        &[],
+    )?;
+    act(
+        &as_("tom", at(5)),
+        &onboarding,
+        "set_up_supplies",
+        &["services=electricity, internet", "supply_start=2027-01-01"],
+        None,
+        &[],
+    )?;
+    act(
+        &as_("klaus", at(6)),
+        &onboarding,
+        "save_billing_preferences",
+        &[
+            "billing_frequency=monthly",
+            "payment_terms=net_14",
+            "payment_method=direct_debit",
+        ],
+        None,
+        &[],
+    )?;
+    act(
+        &as_("jonas", at(26)),
+        &onboarding,
+        "order_confirmed",
+        &[],
+        None,
+        &[],
+    )?;
+    act(
+        &as_("tom", at(30)),
+        &onboarding,
+        "activate_supplies",
+        &[],
+        None,
+        &[],
+    )?;
+
+    let cases = [
+        &full,
+        &partial,
+        &rejected,
+        &escalated,
+        &automatic,
+        &onboarding,
+    ];
     if ctx.json {
         let ids: Vec<&String> = cases.to_vec();
         println!(
