@@ -894,10 +894,20 @@ fn case_ids_are_sequential_per_prefix_and_year() {
 #[test]
 fn deploy_is_idempotent_and_a_changed_definition_becomes_version_2_while_old_cases_stay_on_1() {
     let ws = Workspace::init();
-    let deployed = ws.run("root", &["deploy", "--json"]).ok().json();
-    assert_eq!(deployed["deployed"][0]["process"], PROCESS);
-    assert_eq!(deployed["deployed"][0]["changed"], false);
-    assert_eq!(deployed["deployed"][0]["version"], 1);
+    // Every bundled process is deployed; pick this one's entry.
+    let this = |deployed: &Value| -> Value {
+        deployed["deployed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["process"] == PROCESS)
+            .cloned()
+            .unwrap_or_else(|| panic!("{PROCESS} not deployed: {deployed}"))
+    };
+    let deployed = this(&ws.run("root", &["deploy", "--json"]).ok().json());
+    assert_eq!(deployed["process"], PROCESS);
+    assert_eq!(deployed["changed"], false);
+    assert_eq!(deployed["version"], 1);
     let text = ws.run("root", &["deploy"]).ok();
     assert!(text.stdout.contains("unchanged"), "{}", text.stdout);
 
@@ -915,12 +925,12 @@ fn deploy_is_idempotent_and_a_changed_definition_becomes_version_2_while_old_cas
     assert_ne!(source, edited, "the title line was not found");
     std::fs::write(&path, edited).unwrap();
 
-    let deployed = ws.run("root", &["deploy", "--json"]).ok().json();
-    assert_eq!(deployed["deployed"][0]["changed"], true);
-    assert_eq!(deployed["deployed"][0]["version"], 2);
-    let again = ws.run("root", &["deploy", "--json"]).ok().json();
-    assert_eq!(again["deployed"][0]["changed"], false);
-    assert_eq!(again["deployed"][0]["version"], 2);
+    let deployed = this(&ws.run("root", &["deploy", "--json"]).ok().json());
+    assert_eq!(deployed["changed"], true);
+    assert_eq!(deployed["version"], 2);
+    let again = this(&ws.run("root", &["deploy", "--json"]).ok().json());
+    assert_eq!(again["changed"], false);
+    assert_eq!(again["version"], 2);
 
     let new = claim(&ws, "bob");
     let new_case = ws.show(&new);
