@@ -48,3 +48,44 @@ fn every_bundled_process_passes_check_against_the_bundled_org() {
         run.stdout
     );
 }
+
+#[test]
+fn demo_plays_cases_of_three_processes_to_their_outcomes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = caseflow()
+        .args(["--now", T0, "--json", "demo", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run demo");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let ws = Workspace { dir };
+    let mut processes = Vec::new();
+    for id in doc["cases"].as_array().expect("cases") {
+        let case = ws.show(id.as_str().expect("id"));
+        let process = case["process"].as_str().expect("process").to_string();
+        if !processes.contains(&process) {
+            processes.push(process);
+        }
+    }
+    assert_eq!(
+        processes,
+        [
+            "expense-reimbursement",
+            "customer-onboarding",
+            "contract-approval"
+        ]
+    );
+    let contract = ws.show("CTR-2026-0001");
+    assert_eq!(contract["outcome"], "signed");
+    let rounds = ws
+        .history("CTR-2026-0001")
+        .iter()
+        .filter(|e| e["action"] == "resubmit")
+        .count();
+    assert_eq!(rounds, 1);
+}

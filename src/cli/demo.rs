@@ -215,6 +215,54 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         &[],
     )?;
 
+    say("\n== contract approval (seed 002): sent back once, then approved and signed ==");
+    let contract_file = root.join("contract-D-2026-114.pdf");
+    std::fs::write(&contract_file, "Contract D-2026-114\n").map_err(|e| {
+        CliError::CannotCreate {
+            path: contract_file.display().to_string(),
+            detail: e.to_string(),
+        }
+    })?;
+    let contract = open_case(
+        &as_("ivan", at(1)),
+        "contract-approval",
+        &["contract_number=D-2026-114", "company=Nordwind Travel"],
+    )?;
+    let upload = [format!("contract={}", contract_file.display())];
+    act(
+        &as_("ivan", at(2)),
+        &contract,
+        "send_for_approval",
+        &[],
+        None,
+        &upload,
+    )?;
+    act(
+        &as_("sergei", at(4)),
+        &contract,
+        "reject",
+        &[],
+        Some("clause 4: payment within 30 days, not 60"),
+        &[],
+    )?;
+    act(
+        &as_("ivan", at(6)),
+        &contract,
+        "resubmit",
+        &[],
+        Some("payment terms corrected"),
+        &upload,
+    )?;
+    act(&as_("sergei", at(7)), &contract, "approve", &[], None, &[])?;
+    act(
+        &as_("ivan", at(24)),
+        &contract,
+        "confirm_signed",
+        &[],
+        None,
+        &[],
+    )?;
+
     let cases = [
         &full,
         &partial,
@@ -222,6 +270,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         &escalated,
         &automatic,
         &onboarding,
+        &contract,
     ];
     if ctx.json {
         let ids: Vec<&String> = cases.to_vec();
@@ -247,6 +296,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     println!("Try next:");
     println!("  caseflow --workspace {ws} show {escalated} --as felix");
     println!("  caseflow --workspace {ws} list --mine --as dmitri");
+    println!("  caseflow --workspace {ws} history {contract}");
+    println!("  caseflow --workspace {ws} graph contract-approval");
     println!("  caseflow --workspace {ws} --as alice open expense-reimbursement --field kind=reimbursement --field 'lines=Train: 89.90'");
     Ok(())
 }
