@@ -11,18 +11,6 @@ use serde_json::Value;
 const PROCESS: &str = "change-request";
 const CUSTOMER: &str = "jan@example.com";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
 fn steps(case: &Value) -> Vec<String> {
     strs(&case["active_steps"])
 }
@@ -46,36 +34,11 @@ fn attach(ws: &Workspace, case: &str, kind: &str) -> Run {
     )
 }
 
-/// (template, to, cc) queued for `case`, in order.
 fn outbox(ws: &Workspace, case: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
-    let conn = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("open db");
-    let mut stmt = conn
-        .prepare("SELECT template, recipients FROM outbox WHERE case_id = ?1 ORDER BY id")
-        .expect("prepare");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .expect("query");
-    let who = |list: &Value| -> Vec<String> {
-        list.as_array()
-            .expect("recipients")
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            })
-            .collect()
-    };
-    rows.map(|row| {
-        let (template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("json");
-        (template, who(&recipients["to"]), who(&recipients["cc"]))
-    })
-    .collect()
+    ws.outbox(case)
+        .into_iter()
+        .map(|q| (q.template, q.to, q.cc))
+        .collect()
 }
 
 fn templates(ws: &Workspace, case: &str) -> Vec<String> {

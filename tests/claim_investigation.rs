@@ -10,14 +10,6 @@ use serde_json::Value;
 
 const PROCESS: &str = "claim-investigation";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_str().expect("string").to_string())
-        .collect()
-}
-
 fn steps(ws: &Workspace, case: &str) -> Vec<String> {
     strs(&ws.show(case)["active_steps"])
 }

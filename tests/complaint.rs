@@ -9,14 +9,6 @@ use serde_json::Value;
 
 const PROCESS: &str = "complaint";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_str().expect("string").to_string())
-        .collect()
-}
-
 fn steps(ws: &Workspace, case: &str) -> Vec<String> {
     strs(&ws.show(case)["active_steps"])
 }
@@ -27,34 +19,11 @@ fn doc(ws: &Workspace, kind: &str) -> String {
     format!("{kind}={}", path.display())
 }
 
-/// The notifications queued for a case: (template, to addresses, cc addresses).
 fn outbox(ws: &Workspace, case: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
-    let conn = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("db");
-    let mut stmt = conn
-        .prepare("SELECT template, recipients FROM outbox WHERE case_id = ?1 ORDER BY id")
-        .expect("query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .expect("rows");
-    let addresses = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .expect("recipients")
-            .iter()
-            .map(|r| r["address"].as_str().unwrap_or_default().to_string())
-            .collect()
-    };
-    rows.map(|r| {
-        let (template, recipients) = r.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("json");
-        (
-            template,
-            addresses(&recipients["to"]),
-            addresses(&recipients["cc"]),
-        )
-    })
-    .collect()
+    ws.outbox(case)
+        .into_iter()
+        .map(|q| (q.template, q.to_addresses, q.cc_addresses))
+        .collect()
 }
 
 fn phone_complaint(ws: &Workspace, analyst: &str) -> String {

@@ -10,18 +10,6 @@ use serde_json::Value;
 const PROCESS: &str = "complaint-sla";
 const CUSTOMER: &str = "jan@example.com";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
 /// A complaint about a washing machine under warranty, worth `value`, plus `extra` fields
 /// (later ones override earlier ones of the same name).
 fn complaint(ws: &Workspace, value: &str, extra: &[&str]) -> String {
@@ -41,35 +29,20 @@ fn complaint(ws: &Workspace, value: &str, extra: &[&str]) -> String {
     ws.open("jonas", PROCESS, &fields)
 }
 
-/// Templates queued for `case`, in order, with their `to` addresses.
+/// Each recipient by address, or by person id when they have none.
 fn outbox(ws: &Workspace, case: &str) -> Vec<(String, Vec<String>)> {
-    let conn = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("open db");
-    let mut stmt = conn
-        .prepare("SELECT template, recipients FROM outbox WHERE case_id = ?1 ORDER BY id")
-        .expect("prepare");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    ws.outbox(case)
+        .into_iter()
+        .map(|q| {
+            let to = q
+                .to_addresses
+                .into_iter()
+                .zip(q.to)
+                .map(|(a, n)| if a.is_empty() { n } else { a })
+                .collect();
+            (q.template, to)
         })
-        .expect("query");
-    rows.map(|row| {
-        let (template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("json");
-        let to = recipients["to"]
-            .as_array()
-            .expect("to")
-            .iter()
-            .map(|r| {
-                r["address"]
-                    .as_str()
-                    .or(r["person"].as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            })
-            .collect();
-        (template, to)
-    })
-    .collect()
+        .collect()
 }
 
 fn templates(ws: &Workspace, case: &str) -> Vec<String> {

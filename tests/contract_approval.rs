@@ -4,82 +4,10 @@
 mod common;
 use common::*;
 
-use serde_json::Value;
-
 const PROCESS: &str = "contract-approval";
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
 
 /// An event as (actor, kind, action, from_steps, to_steps).
 type Row<'a> = (&'a str, &'a str, Option<&'a str>, Vec<String>, Vec<String>);
-
-fn events(ws: &Workspace, case: &str) -> usize {
-    ws.history(case).len()
-}
-
-/// One queued notification: the event it belongs to, its template, and its recipients
-/// (org.yaml person ids, or addresses for e-mail roles).
-#[derive(Debug, PartialEq)]
-struct Queued {
-    seq: i64,
-    template: String,
-    to: Vec<String>,
-    cc: Vec<String>,
-}
-
-/// The notifications queued for a case, in order, read from the workspace's outbox.
-fn outbox(ws: &Workspace, case: &str) -> Vec<Queued> {
-    let db = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("open caseflow.db");
-    let mut stmt = db
-        .prepare(
-            "SELECT e.seq, o.template, o.recipients FROM outbox o JOIN events e ON e.id = o.event_id
-             WHERE o.case_id = ?1 ORDER BY o.id",
-        )
-        .expect("outbox query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .expect("outbox rows");
-    let who = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .expect("recipients")
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .expect("person or address")
-                    .to_string()
-            })
-            .collect()
-    };
-    rows.map(|row| {
-        let (seq, template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("recipients JSON");
-        Queued {
-            seq,
-            template,
-            to: who(&recipients["to"]),
-            cc: who(&recipients["cc"]),
-        }
-    })
-    .collect()
-}
 
 /// A contract file in the workspace.
 fn contract_file(ws: &Workspace) -> String {
@@ -277,7 +205,8 @@ fn two_rounds_of_corrections_then_approval_and_signing_in_accounting() {
     assert_eq!(history[3]["comment"], "corrected");
 
     // The head is told on every round, the manager on every decision.
-    let queued: Vec<(i64, String, Vec<String>)> = outbox(&ws, &case)
+    let queued: Vec<(i64, String, Vec<String>)> = ws
+        .outbox(&case)
         .into_iter()
         .map(|q| (q.seq, q.template, q.to))
         .collect();
@@ -299,7 +228,7 @@ fn two_rounds_of_corrections_then_approval_and_signing_in_accounting() {
 fn sending_without_the_contract_is_refused_naming_the_contract() {
     let ws = Workspace::init();
     let case = draft(&ws);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws
         .run("ivan", &["act", &case, "send_for_approval"])
         .fails(65);
@@ -308,21 +237,21 @@ fn sending_without_the_contract_is_refused_naming_the_contract() {
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(steps(&ws, &case), ["upload_contract"]);
-    assert!(outbox(&ws, &case).is_empty());
+    assert!(ws.outbox(&case).is_empty());
 }
 
 #[test]
 fn not_approving_needs_the_corrections_and_resubmitting_needs_a_comment() {
     let ws = Workspace::init();
     let case = sent(&ws);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws.run("sergei", &["act", &case, "reject"]).fails(65);
     assert!(run.stderr.contains("needs a comment"), "{}", run.stderr);
     let run = ws.run("sergei", &["reject", &case]).fails(64);
     assert!(run.stderr.contains("--reason"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(steps(&ws, &case), ["head_approval"]);
 
     ws.run(
@@ -330,14 +259,14 @@ fn not_approving_needs_the_corrections_and_resubmitting_needs_a_comment() {
         &["reject", &case, "--reason", "wrong company name"],
     )
     .ok();
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws.run("ivan", &["act", &case, "resubmit"]).fails(65);
     assert!(
         run.stderr.contains("resubmit needs a comment"),
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(steps(&ws, &case), ["revise_contract"]);
 }
 
@@ -347,7 +276,7 @@ fn another_manager_may_not_approve_or_send_and_the_case_is_unchanged() {
     let case = draft(&ws);
     let file = contract_file(&ws);
     let before = ws.show(&case);
-    let n = events(&ws, &case);
+    let n = ws.events(&case);
     let run = ws
         .run(
             "yulia",
@@ -362,32 +291,32 @@ fn another_manager_may_not_approve_or_send_and_the_case_is_unchanged() {
         .fails(77);
     assert!(run.stderr.contains("yulia may not act"), "{}", run.stderr);
     assert_eq!(ws.show(&case), before);
-    assert_eq!(events(&ws, &case), n);
+    assert_eq!(ws.events(&case), n);
 
     let case = sent(&ws);
     let before = ws.show(&case);
-    let n = events(&ws, &case);
+    let n = ws.events(&case);
     // yulia is sergei's report too, but not the head; irina (accounting) neither.
     for who in ["yulia", "irina", "natalia"] {
         let run = ws.run(who, &["approve", &case]).fails(77);
         assert!(run.stderr.contains("sergei"), "{who}: {}", run.stderr);
     }
     assert_eq!(ws.show(&case), before);
-    assert_eq!(events(&ws, &case), n);
+    assert_eq!(ws.events(&case), n);
 }
 
 #[test]
 fn the_initiating_manager_may_not_approve_their_own_contract() {
     let ws = Workspace::init();
     let case = sent(&ws);
-    let n = events(&ws, &case);
+    let n = ws.events(&case);
     let run = ws.run("ivan", &["approve", &case]).fails(77);
     assert!(
         run.stderr.contains("separation of duties"),
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), n);
+    assert_eq!(ws.events(&case), n);
     assert_eq!(steps(&ws, &case), ["head_approval"]);
 }
 
@@ -426,7 +355,7 @@ fn an_admin_initiator_still_may_not_approve_their_own_contract_but_the_head_may(
     )
     .ok();
     // ...but not approve his own contract.
-    let n = events(&ws, &case);
+    let n = ws.events(&case);
     let run = ws.run("ivan", &["approve", &case]).fails(77);
     assert!(
         run.stderr
@@ -434,7 +363,7 @@ fn an_admin_initiator_still_may_not_approve_their_own_contract_but_the_head_may(
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), n);
+    assert_eq!(ws.events(&case), n);
     let approved = ws.run("sergei", &["approve", &case, "--json"]).ok().json();
     assert_eq!(strs(&approved["active_steps"]), ["sign_in_accounting"]);
 }
@@ -491,7 +420,7 @@ fn the_customer_may_withdraw_at_every_step_and_the_manager_is_told() {
         assert_eq!(last["comment"], "the customer chose another agency");
         assert_eq!(strs(&last["from_steps"]), [step]);
 
-        let told = outbox(&ws, case).pop().unwrap();
+        let told = ws.outbox(case).pop().unwrap();
         assert_eq!(told.template, "contract_not_approved_customer_declined");
         assert_eq!(told.to, ["ivan"]);
         assert_eq!(told.cc, ["sergei"]);
@@ -504,7 +433,7 @@ fn only_the_manager_records_a_withdrawal_and_with_a_reason() {
     let ws = Workspace::init();
     let case = sent(&ws);
     let before = ws.show(&case);
-    let n = events(&ws, &case);
+    let n = ws.events(&case);
     let run = ws
         .run("ivan", &["act", &case, "customer_withdrew"])
         .fails(65);
@@ -527,7 +456,7 @@ fn only_the_manager_records_a_withdrawal_and_with_a_reason() {
         .fails(77);
     }
     assert_eq!(ws.show(&case), before);
-    assert_eq!(events(&ws, &case), n);
+    assert_eq!(ws.events(&case), n);
 }
 
 #[test]
@@ -536,7 +465,7 @@ fn a_signed_contract_cannot_be_withdrawn_or_approved_again() {
     let case = sent(&ws);
     ws.run("sergei", &["approve", &case]).ok();
     ws.run("ivan", &["act", &case, "confirm_signed"]).ok();
-    let n = events(&ws, &case);
+    let n = ws.events(&case);
     let run = ws
         .run(
             "ivan",
@@ -545,6 +474,6 @@ fn a_signed_contract_cannot_be_withdrawn_or_approved_again() {
         .fails(65);
     assert!(run.stderr.contains("closed (signed)"), "{}", run.stderr);
     ws.run("sergei", &["approve", &case]).fails(65);
-    assert_eq!(events(&ws, &case), n);
+    assert_eq!(ws.events(&case), n);
     assert_eq!(ws.show(&case)["outcome"], "signed");
 }

@@ -8,72 +8,6 @@ use serde_json::Value;
 
 const PROCESS: &str = "customer-data-update";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
-/// One queued notification: the event it belongs to, its template, and its recipients
-/// (org.yaml person ids, or addresses for e-mail roles).
-#[derive(Debug, PartialEq)]
-struct Queued {
-    seq: i64,
-    template: String,
-    to: Vec<String>,
-    cc: Vec<String>,
-}
-
-/// The notifications queued for a case, in order, read from the workspace's outbox.
-fn outbox(ws: &Workspace, case: &str) -> Vec<Queued> {
-    let db = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("open caseflow.db");
-    let mut stmt = db
-        .prepare(
-            "SELECT e.seq, o.template, o.recipients FROM outbox o JOIN events e ON e.id = o.event_id
-             WHERE o.case_id = ?1 ORDER BY o.id",
-        )
-        .expect("outbox query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .expect("outbox rows");
-    let who = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .expect("recipients")
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .expect("person or address")
-                    .to_string()
-            })
-            .collect()
-    };
-    rows.map(|row| {
-        let (seq, template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("recipients JSON");
-        Queued {
-            seq,
-            template,
-            to: who(&recipients["to"]),
-            cc: who(&recipients["cc"]),
-        }
-    })
-    .collect()
-}
-
 /// The profile on file for customer K-1001, and who asks.
 fn request(ws: &Workspace, requested_by: &str) -> String {
     ws.open(
@@ -176,7 +110,7 @@ fn a_verified_update_records_old_and_new_values_and_notifies_customer_and_billin
     );
 
     // The customer (at the new address) and billing are told.
-    let queued = outbox(&ws, &case);
+    let queued = ws.outbox(&case);
     assert_eq!(queued.len(), 2, "{queued:?}");
     assert_eq!(queued[0].template, "customer_data_updated");
     assert_eq!(queued[0].to, ["erika.m@example.org"]);
@@ -316,7 +250,7 @@ fn an_unauthorised_third_party_is_declined_and_nothing_changes() {
         .json();
     assert_eq!(after["outcome"], "declined");
     assert_eq!(after["fields"], before);
-    let queued = outbox(&ws, &case);
+    let queued = ws.outbox(&case);
     assert_eq!(queued.len(), 1, "{queued:?}");
     assert_eq!(queued[0].template, "customer_data_update_declined");
     assert_eq!(queued[0].to, ["erika@example.org"]);
@@ -357,7 +291,7 @@ fn inaccurate_information_is_declined_with_a_reason_and_the_profile_is_unchanged
     assert_eq!(last["comment"], "address does not exist");
     assert!(field_changes(&last).is_empty(), "{last}");
     assert_eq!(
-        outbox(&ws, &case)[0].template,
+        ws.outbox(&case)[0].template,
         "customer_data_update_declined"
     );
 }
@@ -405,7 +339,7 @@ fn an_update_without_a_verification_note_or_with_an_invalid_value_changes_nothin
 
     assert_eq!(ws.show(&case), before);
     assert_eq!(ws.history(&case).len(), n);
-    assert!(outbox(&ws, &case).is_empty());
+    assert!(ws.outbox(&case).is_empty());
 }
 
 #[test]

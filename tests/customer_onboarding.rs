@@ -16,22 +16,6 @@ fn format_message(bad: &str) -> String {
     format!("field `{field}`: {value:?} does not match the pattern")
 }
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
-fn events(ws: &Workspace, case: &str) -> usize {
-    ws.history(case).len()
-}
-
 /// The details the customer gives on the phone, as `--field` values.
 const DETAILS: [&str; 6] = [
     "customer_name=Erika Mustermann",
@@ -93,41 +77,11 @@ fn save_billing(ws: &Workspace, case: &str) -> Value {
     .json()
 }
 
-/// The notifications queued for `case` as (template, recipients), oldest first; a recipient
-/// is a person id, else an address. The CLI shows only the template names of the last
-/// command, so this reads the workspace's outbox table.
 fn outbox(ws: &Workspace, case: &str) -> Vec<(String, Vec<String>)> {
-    let db = rusqlite::Connection::open_with_flags(
-        ws.path().join("caseflow.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("open caseflow.db");
-    let mut stmt = db
-        .prepare("SELECT template, recipients FROM outbox WHERE case_id = ?1 ORDER BY id")
-        .expect("query outbox");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .expect("outbox rows");
-    rows.map(|row| {
-        let (template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("recipients JSON");
-        let to = recipients["to"]
-            .as_array()
-            .expect("a list of recipients")
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .unwrap_or_else(|| panic!("recipient with neither person nor address: {r}"))
-                    .to_string()
-            })
-            .collect();
-        (template, to)
-    })
-    .collect()
+    ws.outbox(case)
+        .into_iter()
+        .map(|q| (q.template, q.to))
+        .collect()
 }
 
 fn mail(template: &str, to: &[&str]) -> (String, Vec<String>) {
@@ -240,10 +194,10 @@ fn a_customer_who_does_not_confirm_the_order_ends_declined_with_a_reason() {
     set_up_supplies(&ws, &case);
     save_billing(&ws, &case);
 
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = act(&ws, "jonas", &case, "order_declined", &[]).fails(65);
     assert!(run.stderr.contains("comment"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 
     let declined = ws
         .run(
@@ -278,7 +232,7 @@ fn a_customer_who_does_not_confirm_the_order_ends_declined_with_a_reason() {
 fn a_bad_phone_number_or_postcode_is_refused_before_saving() {
     let ws = Workspace::init();
     let case = open(&ws, &DETAILS);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     for bad in [
         "phone=030-CALL-ME",
         "phone=12345",
@@ -295,7 +249,7 @@ fn a_bad_phone_number_or_postcode_is_refused_before_saving() {
             "{bad}: {}",
             run.stderr
         );
-        assert_eq!(events(&ws, &case), before, "{bad}");
+        assert_eq!(ws.events(&case), before, "{bad}");
         let shown = ws.show(&case);
         assert_eq!(strs(&shown["active_steps"]), ["account_setup"], "{bad}");
         // The refused value was not saved.
@@ -342,7 +296,7 @@ fn a_bad_email_address_is_refused_on_opening_and_on_saving() {
     assert!(listed.stdout.trim().is_empty(), "{}", listed.stdout);
 
     let case = open(&ws, &DETAILS);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = act(
         &ws,
         "jonas",
@@ -352,7 +306,7 @@ fn a_bad_email_address_is_refused_on_opening_and_on_saving() {
     )
     .fails(65);
     assert!(run.stderr.contains("field `email`"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(ws.show(&case)["fields"]["email"], CUSTOMER);
 }
 
@@ -360,7 +314,7 @@ fn a_bad_email_address_is_refused_on_opening_and_on_saving() {
 fn saving_needs_every_contact_detail_and_names_what_is_missing() {
     let ws = Workspace::init();
     let case = open(&ws, &["customer_name=Erika Mustermann", "city=Berlin"]);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = act(&ws, "jonas", &case, "save_customer_details", &[]).fails(65);
     for missing in ["street", "postcode", "email", "phone"] {
         assert!(
@@ -370,7 +324,7 @@ fn saving_needs_every_contact_detail_and_names_what_is_missing() {
         );
     }
     assert!(!run.stderr.contains("field `city`"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(strs(&ws.show(&case)["active_steps"]), ["account_setup"]);
 }
 
@@ -381,7 +335,7 @@ fn supplies_must_be_electricity_gas_water_or_internet_with_a_start_date() {
     let ws = Workspace::init();
     let case = open(&ws, &DETAILS);
     save_details(&ws, &case);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
 
     let run = act(&ws, "tom", &case, "set_up_supplies", &[]).fails(65);
     assert!(run.stderr.contains("field `services`"), "{}", run.stderr);
@@ -406,7 +360,7 @@ fn supplies_must_be_electricity_gas_water_or_internet_with_a_start_date() {
             run.stderr
         );
     }
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert!(ws.show(&case)["fields"].get("services").is_none());
 
     let ok = act(
@@ -428,7 +382,7 @@ fn billing_preferences_need_frequency_terms_and_payment_method_and_a_sane_tax_ra
     let case = open(&ws, &DETAILS);
     save_details(&ws, &case);
     set_up_supplies(&ws, &case);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
 
     let run = act(&ws, "klaus", &case, "save_billing_preferences", &[]).fails(65);
     for missing in ["billing_frequency", "payment_terms", "payment_method"] {
@@ -461,7 +415,7 @@ fn billing_preferences_need_frequency_terms_and_payment_method_and_a_sane_tax_ra
     all.push("billing_frequency=fortnightly");
     let run = act(&ws, "klaus", &case, "save_billing_preferences", &all).fails(65);
     assert!(run.stderr.contains("billing_frequency"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 
     let mut all = fields.to_vec();
     all.push("tax_rate=7");
@@ -482,10 +436,10 @@ fn network_operations_send_wrong_details_back_to_account_setup_each_round_record
     let case = open(&ws, &DETAILS);
     save_details(&ws, &case);
 
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = act(&ws, "tom", &case, "return_to_account_setup", &[]).fails(65);
     assert!(run.stderr.contains("comment"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 
     let returned = ws
         .run(
@@ -604,7 +558,7 @@ fn people_outside_a_step_are_refused_and_the_case_is_unchanged() {
     let case = open(&ws, &DETAILS);
 
     let refuse = |actor: &str, action: &str, fields: &[&str], step: &str| {
-        let before = events(&ws, &case);
+        let before = ws.events(&case);
         let shown = ws.show(&case);
         let run = act(&ws, actor, &case, action, fields).fails(77);
         assert!(
@@ -612,7 +566,7 @@ fn people_outside_a_step_are_refused_and_the_case_is_unchanged() {
             "{}",
             run.stderr
         );
-        assert_eq!(events(&ws, &case), before, "{actor} {action}");
+        assert_eq!(ws.events(&case), before, "{actor} {action}");
         let after = ws.show(&case);
         assert_eq!(after["fields"], shown["fields"], "{actor} {action}");
         assert_eq!(strs(&after["active_steps"]), [step]);

@@ -41,22 +41,6 @@ fn receipt(ws: &Workspace) -> (String, String) {
     (path.display().to_string(), sha)
 }
 
-fn events(ws: &Workspace, case: &str) -> usize {
-    ws.history(case).len()
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
 fn ids(run: Run) -> Vec<String> {
     run.ok()
         .stdout
@@ -227,7 +211,7 @@ fn partial_approval_below_the_claim_ends_partially_approved() {
 fn partial_approval_of_the_whole_amount_or_more_is_refused_by_the_check() {
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     for amount in ["205.50", "300.00"] {
         let run = ws
             .run(
@@ -249,7 +233,7 @@ fn partial_approval_of_the_whole_amount_or_more_is_refused_by_the_check() {
             "{}",
             run.stderr
         );
-        assert_eq!(events(&ws, &case), before);
+        assert_eq!(ws.events(&case), before);
     }
     let shown = ws.show(&case);
     assert_eq!(strs(&shown["active_steps"]), ["manager_review"]);
@@ -260,7 +244,7 @@ fn partial_approval_of_the_whole_amount_or_more_is_refused_by_the_check() {
 fn partial_approval_without_a_comment_is_refused_naming_the_comment() {
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws
         .run(
             "maria",
@@ -274,7 +258,7 @@ fn partial_approval_without_a_comment_is_refused_naming_the_comment() {
         )
         .fails(65);
     assert!(run.stderr.contains("comment"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(strs(&ws.show(&case)["active_steps"]), ["manager_review"]);
 }
 
@@ -313,13 +297,13 @@ fn rejection_closes_the_case_rejected_with_the_reason_in_history() {
 fn reject_without_a_reason_is_a_usage_error() {
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws.run("maria", &["reject", &case]).fails(64);
     assert!(run.stderr.contains("--reason"), "{}", run.stderr);
     // A blank reason is no reason either.
     ws.run("maria", &["reject", &case, "--reason", "  "])
         .fails(65);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(ws.show(&case)["status"], "open");
 }
 
@@ -427,14 +411,14 @@ fn director_cannot_approve_own_claim_in_director_review_but_another_director_can
     assert_eq!(strs(&shown["active_steps"]), ["director_review"]);
     assert_eq!(strs(&shown["assignees"]), ["directors"]);
 
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws.run("olga", &["approve", &case]).fails(77);
     assert!(
         run.stderr.contains("separation of duties"),
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(strs(&ws.show(&case)["active_steps"]), ["director_review"]);
 
     let approved = ws.run("dmitri", &["approve", &case, "--json"]).ok().json();
@@ -452,10 +436,10 @@ fn colleague_who_is_not_the_manager_may_not_approve_and_the_case_is_unchanged() 
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
     let before_show = ws.show(&case);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws.run("bob", &["approve", &case]).fails(77);
     assert!(run.stderr.contains("maria"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(ws.show(&case)["active_steps"], before_show["active_steps"]);
     assert_eq!(ws.show(&case)["fields"], before_show["fields"]);
 }
@@ -470,7 +454,7 @@ fn finance_cannot_pay_before_pay_date_but_can_on_it() {
     ws.run("hana", &["act", &case, "acknowledge"]).ok();
     let (file, _) = receipt(&ws);
     let attach = format!("receipt={file}");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws
         .run_at(
             "2026-12-06T23:59:59Z",
@@ -479,7 +463,7 @@ fn finance_cannot_pay_before_pay_date_but_can_on_it() {
         )
         .fails(65);
     assert!(run.stderr.contains("pay_date"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     let shown = ws.show(&case);
     assert_eq!(shown["status"], "open");
     assert!(
@@ -504,7 +488,7 @@ fn finance_cannot_pay_before_pay_date_but_can_on_it() {
 fn action_not_offered_by_the_step_is_refused_listing_the_offered_actions() {
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws.run("maria", &["act", &case, "pay"]).fails(65);
     for action in ["approve", "approve_partial", "reject", "escalate"] {
         assert!(
@@ -519,7 +503,7 @@ fn action_not_offered_by_the_step_is_refused_listing_the_offered_actions() {
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 }
 
 // 10 ----------------------------------------------------------------------------------------
@@ -625,7 +609,7 @@ fn unknown_field_is_refused_with_a_did_you_mean() {
     );
 
     let case = claim(&ws, "alice");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws
         .run("alice", &["set", &case, "--field", "catgory=travel"])
         .fails(65);
@@ -634,14 +618,14 @@ fn unknown_field_is_refused_with_a_did_you_mean() {
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 }
 
 #[test]
 fn bad_money_on_approve_partial_leaves_history_unchanged() {
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws
         .run(
             "maria",
@@ -657,7 +641,7 @@ fn bad_money_on_approve_partial_leaves_history_unchanged() {
         )
         .fails(65);
     assert!(run.stderr.contains("approved_amount"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(strs(&ws.show(&case)["active_steps"]), ["manager_review"]);
 }
 
@@ -665,14 +649,14 @@ fn bad_money_on_approve_partial_leaves_history_unchanged() {
 fn bad_value_in_set_leaves_history_unchanged() {
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws
         .run("alice", &["set", &case, "--field", "pay_date=31/12/2026"])
         .fails(65);
     assert!(run.stderr.contains("pay_date"), "{}", run.stderr);
     ws.run("alice", &["set", &case, "--field", "kind=gift"])
         .fails(65);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(ws.show(&case)["fields"]["pay_date"], PAY_DATE);
 }
 
@@ -696,7 +680,7 @@ fn acting_on_a_closed_case_is_refused_and_changes_nothing() {
         &["reject", &case, "--reason", "duplicate of EXP-2026-0000"],
     )
     .ok();
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     for (actor, args) in [
         ("maria", vec!["approve", &case]),
         ("maria", vec!["reject", &case, "--reason", "again"]),
@@ -708,7 +692,7 @@ fn acting_on_a_closed_case_is_refused_and_changes_nothing() {
     ] {
         let run = ws.run(actor, &args).fails(65);
         assert!(run.stderr.contains("closed"), "{args:?}: {}", run.stderr);
-        assert_eq!(events(&ws, &case), before, "{args:?}");
+        assert_eq!(ws.events(&case), before, "{args:?}");
     }
     assert_eq!(ws.show(&case)["outcome"], "rejected");
 }
@@ -740,7 +724,7 @@ fn managers_supervisor_may_approve_and_the_event_says_he_acted_as_supervisor() {
 fn set_is_audited_with_before_and_after() {
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let after = ws
         .run(
             "maria",
@@ -967,9 +951,9 @@ fn requester_cannot_raise_the_claim_after_approval() {
     let ws = Workspace::init();
     let case = claim(&ws, "alice");
     ws.run("maria", &["approve", &case]).ok();
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     ws.run("alice", &["set", &case, "--field", "lines=Taxi: 42000.00"])
         .fails(77);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(ws.show(&case)["fields"]["amount"], "205.50");
 }

@@ -18,22 +18,6 @@ const DOCUMENTS: [&str; 5] = [
     "actions_report",
 ];
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
-fn events(ws: &Workspace, case: &str) -> usize {
-    ws.history(case).len()
-}
-
 /// `--attach KIND=FILE` arguments for the given document kinds (files made in the workspace).
 fn attach_args(ws: &Workspace, kinds: &[&str]) -> Vec<String> {
     let mut args = Vec::new();
@@ -97,45 +81,15 @@ fn mail(template: &str, to: &[&str], cc: &[&str]) -> Mail {
     }
 }
 
-/// The notifications queued for `case`, oldest first. The CLI shows only the template names
-/// of the last command, so this reads the workspace's outbox table.
 fn outbox(ws: &Workspace, case: &str) -> Vec<Mail> {
-    let db = rusqlite::Connection::open_with_flags(
-        ws.path().join("caseflow.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("open caseflow.db");
-    let mut stmt = db
-        .prepare("SELECT template, recipients FROM outbox WHERE case_id = ?1 ORDER BY id")
-        .expect("query outbox");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    ws.outbox(case)
+        .into_iter()
+        .map(|q| Mail {
+            template: q.template,
+            to: q.to,
+            cc: q.cc,
         })
-        .expect("outbox rows");
-    let who = |list: &Value| -> Vec<String> {
-        list.as_array()
-            .unwrap_or_else(|| panic!("not a list: {list}"))
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .unwrap_or_else(|| panic!("recipient with neither person nor address: {r}"))
-                    .to_string()
-            })
-            .collect()
-    };
-    rows.map(|row| {
-        let (template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("recipients JSON");
-        Mail {
-            template,
-            to: who(&recipients["to"]),
-            cc: who(&recipients["cc"]),
-        }
-    })
-    .collect()
+        .collect()
 }
 
 /// Head approves, the coordinator accepts the documents and registers the customer, the
@@ -294,7 +248,7 @@ fn administrative_costs_need_the_customers_signed_consent_and_close_with_cost_se
     assert_eq!(strs(&waiting["assignees"]), ["cs_coordinators"]);
 
     // Without the amount and the signed letter the costs cannot be settled.
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws.run("pedro", &["act", &case, "settle_costs"]).fails(65);
     assert!(run.stderr.contains("`cost_amount`"), "{}", run.stderr);
     assert!(run.stderr.contains("`signed_consent`"), "{}", run.stderr);
@@ -307,7 +261,7 @@ fn administrative_costs_need_the_customers_signed_consent_and_close_with_cost_se
         .fails(65);
     assert!(run.stderr.contains("`signed_consent`"), "{}", run.stderr);
     assert!(!run.stderr.contains("`cost_amount`"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert!(ws.show(&case)["fields"].get("cost_amount").is_none());
 
     // The coordinator asks the branch for the letter signed by the customer (a loop).
@@ -350,7 +304,7 @@ fn administrative_costs_need_the_customers_signed_consent_and_close_with_cost_se
     assert_eq!(strs(&sent["active_steps"]), ["cost_settlement"]);
 
     // Costs of zero are no costs.
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws
         .run(
             "pedro",
@@ -363,7 +317,7 @@ fn administrative_costs_need_the_customers_signed_consent_and_close_with_cost_se
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 
     let settled = ws
         .run(
@@ -434,13 +388,13 @@ fn without_administrative_costs_the_signed_consent_is_never_asked_for() {
 fn head_refuses_with_a_reason_and_the_branch_is_told() {
     let ws = Workspace::init();
     let case = open_cancellation(&ws, "carlos", &DOCUMENTS, &[]);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     ws.run("lucia", &["reject", &case]).fails(64);
     let run = ws
         .run("lucia", &["reject", &case, "--reason", " "])
         .fails(65);
     assert!(run.stderr.contains("comment"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 
     let refused = ws
         .run(
@@ -479,7 +433,7 @@ fn missing_or_wrong_documents_go_back_to_the_branch_and_each_round_is_in_the_his
     let case = open_cancellation(&ws, "carlos", &["memo", "original_invoice"], &[]);
     ws.run("lucia", &["approve", &case]).ok();
 
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws
         .run("pedro", &["act", &case, "documents_correct"])
         .fails(65);
@@ -492,14 +446,14 @@ fn missing_or_wrong_documents_go_back_to_the_branch_and_each_round_is_in_the_his
     }
     assert!(!run.stderr.contains("`memo`"), "{}", run.stderr);
     assert!(!run.stderr.contains("`original_invoice`"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 
     // Sending back needs a comment saying what is wrong.
     let run = ws
         .run("pedro", &["act", &case, "send_back_to_branch"])
         .fails(65);
     assert!(run.stderr.contains("comment"), "{}", run.stderr);
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
 
     // Round 1: letters and report missing.
     let back = ws
@@ -651,11 +605,11 @@ fn people_outside_a_step_are_refused_and_the_case_is_unchanged() {
     let case = open_cancellation(&ws, "carlos", &DOCUMENTS, &[]);
 
     let refuse = |actor: &str, args: &[&str], step: &str| {
-        let before = events(&ws, &case);
+        let before = ws.events(&case);
         let shown = ws.show(&case);
         let run = ws.run(actor, args).fails(77);
         assert!(run.stderr.contains(actor), "{}", run.stderr);
-        assert_eq!(events(&ws, &case), before, "{actor} {args:?}");
+        assert_eq!(ws.events(&case), before, "{actor} {args:?}");
         let after = ws.show(&case);
         assert_eq!(after["fields"], shown["fields"]);
         assert!(strs(&after["active_steps"]).contains(&step.to_string()));
@@ -713,14 +667,14 @@ fn a_head_who_opened_the_cancellation_may_not_approve_it() {
     let ws = Workspace::init();
     with_second_head_and_coordinator(&ws);
     let case = open_cancellation(&ws, "lucia", &DOCUMENTS, &[]);
-    let before = events(&ws, &case);
+    let before = ws.events(&case);
     let run = ws.run("lucia", &["approve", &case]).fails(77);
     assert!(
         run.stderr.contains("separation of duties"),
         "{}",
         run.stderr
     );
-    assert_eq!(events(&ws, &case), before);
+    assert_eq!(ws.events(&case), before);
     assert_eq!(strs(&ws.show(&case)["active_steps"]), ["head_approval"]);
 
     let approved = ws.run("elena", &["approve", &case, "--json"]).ok().json();
@@ -739,7 +693,7 @@ fn a_coordinator_who_opened_the_cancellation_may_not_check_register_or_approve_r
     ws.run("lucia", &["approve", &case]).ok();
 
     let excluded = |action: &str| {
-        let before = events(&ws, &case);
+        let before = ws.events(&case);
         let mut args = vec!["act", case.as_str(), action];
         if action == "settle_costs" {
             args.extend(["--field", "cost_amount=100"]);
@@ -751,7 +705,7 @@ fn a_coordinator_who_opened_the_cancellation_may_not_check_register_or_approve_r
             "{action}: {}",
             run.stderr
         );
-        assert_eq!(events(&ws, &case), before, "{action}");
+        assert_eq!(ws.events(&case), before, "{action}");
     };
     excluded("documents_correct");
     act(&ws, "rosa", &case, "documents_correct");

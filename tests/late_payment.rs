@@ -18,72 +18,6 @@ const REMINDER_DAYS: [&str; 3] = [
 ];
 const AFTER_REMINDERS: &str = "2027-01-07T09:00:00Z";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
-/// One queued notification: the event it belongs to, its template, and its recipients
-/// (org.yaml person ids, or addresses for e-mail roles).
-#[derive(Debug, PartialEq)]
-struct Queued {
-    seq: i64,
-    template: String,
-    to: Vec<String>,
-    cc: Vec<String>,
-}
-
-/// The notifications queued for a case, in order, read from the workspace's outbox.
-fn outbox(ws: &Workspace, case: &str) -> Vec<Queued> {
-    let db = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("open caseflow.db");
-    let mut stmt = db
-        .prepare(
-            "SELECT e.seq, o.template, o.recipients FROM outbox o JOIN events e ON e.id = o.event_id
-             WHERE o.case_id = ?1 ORDER BY o.id",
-        )
-        .expect("outbox query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .expect("outbox rows");
-    let who = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .expect("recipients")
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .expect("person or address")
-                    .to_string()
-            })
-            .collect()
-    };
-    rows.map(|row| {
-        let (seq, template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("recipients JSON");
-        Queued {
-            seq,
-            template,
-            to: who(&recipients["to"]),
-            cc: who(&recipients["cc"]),
-        }
-    })
-    .collect()
-}
-
 /// klaus opens the case for invoice R-2026-7781 of 184.20, due DUE_DATE.
 fn overdue(ws: &Workspace) -> String {
     ws.open(
@@ -125,7 +59,7 @@ fn changed(event: &Value, name: &str) -> Option<(Value, Value)> {
 }
 
 fn templates(ws: &Workspace, case: &str) -> Vec<String> {
-    outbox(ws, case).into_iter().map(|q| q.template).collect()
+    ws.outbox(case).into_iter().map(|q| q.template).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,7 +122,8 @@ fn three_reminders_from_the_due_date_then_billing_hands_the_debt_to_collections(
             ),
         ]
     );
-    let reminders: Vec<_> = outbox(&ws, &case)
+    let reminders: Vec<_> = ws
+        .outbox(&case)
         .into_iter()
         .filter(|q| q.template == "payment_reminder")
         .collect();
@@ -231,7 +166,7 @@ fn three_reminders_from_the_due_date_then_billing_hands_the_debt_to_collections(
         .json();
     assert_eq!(done["status"], "closed");
     assert_eq!(done["outcome"], "handed_to_collections");
-    let handed = outbox(&ws, &case);
+    let handed = ws.outbox(&case);
     let last_two: Vec<(String, Vec<String>)> = handed[handed.len() - 2..]
         .iter()
         .map(|q| (q.template.clone(), q.to.clone()))
@@ -268,7 +203,7 @@ fn no_reminder_goes_out_before_the_due_date() {
     );
     assert_eq!(ws.history(&case).len(), n);
     assert_eq!(ws.show(&case)["fields"]["reminders_sent"], 0);
-    assert!(outbox(&ws, &case).is_empty());
+    assert!(ws.outbox(&case).is_empty());
     ws.run_at(
         "2026-12-01T00:00:00Z",
         "klaus",
@@ -437,7 +372,7 @@ fn management_writes_the_debt_off_hands_it_to_collections_or_extends_the_terms()
             .json();
         assert_eq!(strs(&referred["active_steps"]), ["management_decision"]);
         assert_eq!(strs(&referred["assignees"]), ["service_leads"]);
-        let told = outbox(&ws, &case).pop().unwrap();
+        let told = ws.outbox(&case).pop().unwrap();
         assert_eq!(told.template, "overdue_invoice_referred");
         assert_eq!(told.to, ["lena"]);
         cases.push(case);

@@ -6,17 +6,9 @@
 mod common;
 use common::*;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 const PROCESS: &str = "payment-plan";
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_str().expect("string").to_string())
-        .collect()
-}
 
 fn steps(ws: &Workspace, case: &str) -> Vec<String> {
     strs(&ws.show(case)["active_steps"])
@@ -28,17 +20,17 @@ fn doc(ws: &Workspace, kind: &str) -> String {
     format!("{kind}={}", path.display())
 }
 
+/// Each queued template with all its recipients' addresses.
 fn outbox(ws: &Workspace, case: &str) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("db");
-    let mut stmt = conn
-        .prepare("SELECT template, recipients FROM outbox WHERE case_id = ?1 ORDER BY id")
-        .expect("query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    ws.outbox(case)
+        .into_iter()
+        .map(|q| {
+            (
+                q.template,
+                [q.to_addresses, q.cc_addresses].concat().join(", "),
+            )
         })
-        .expect("rows");
-    rows.map(|r| r.expect("row")).collect()
+        .collect()
 }
 
 fn open_plan(ws: &Workspace, agent: &str) -> String {

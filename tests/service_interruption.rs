@@ -11,72 +11,6 @@ const PROCESS: &str = "service-interruption";
 const CUSTOMER: &str = "h.braun@example.org";
 const DOWN_SINCE: &str = "2026-11-30T07:40:00Z";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
-/// One queued notification: the event it belongs to, its template, and its recipients
-/// (org.yaml person ids, or addresses for e-mail roles).
-#[derive(Debug, PartialEq)]
-struct Queued {
-    seq: i64,
-    template: String,
-    to: Vec<String>,
-    cc: Vec<String>,
-}
-
-/// The notifications queued for a case, in order, read from the workspace's outbox.
-fn outbox(ws: &Workspace, case: &str) -> Vec<Queued> {
-    let db = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("open caseflow.db");
-    let mut stmt = db
-        .prepare(
-            "SELECT e.seq, o.template, o.recipients FROM outbox o JOIN events e ON e.id = o.event_id
-             WHERE o.case_id = ?1 ORDER BY o.id",
-        )
-        .expect("outbox query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .expect("outbox rows");
-    let who = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .expect("recipients")
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .expect("person or address")
-                    .to_string()
-            })
-            .collect()
-    };
-    rows.map(|row| {
-        let (seq, template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("recipients JSON");
-        Queued {
-            seq,
-            template,
-            to: who(&recipients["to"]),
-            cc: who(&recipients["cc"]),
-        }
-    })
-    .collect()
-}
-
 /// mia records a power cut on Lindenweg reported by one customer and affecting three.
 fn record(ws: &Workspace, extra: &[&str]) -> String {
     let mut fields = vec![
@@ -125,7 +59,7 @@ fn recorded_restored_with_status_updates_and_confirmed_ends_resolved() {
     assert_eq!(opened["fields"]["interrupted_at"], DOWN_SINCE);
     assert_eq!(strs(&opened["active_steps"]), ["restore_supply"]);
     assert_eq!(strs(&opened["assignees"]), ["network_operations"]);
-    let queued = outbox(&ws, &case);
+    let queued = ws.outbox(&case);
     assert_eq!(queued.len(), 2, "{queued:?}");
     assert_eq!(
         (queued[0].template.as_str(), queued[0].to.clone()),
@@ -204,7 +138,7 @@ fn recorded_restored_with_status_updates_and_confirmed_ends_resolved() {
             ("jonas", Some("confirm_restored"), Value::Null),
         ]
     );
-    let templates: Vec<String> = outbox(&ws, &case).into_iter().map(|q| q.template).collect();
+    let templates: Vec<String> = ws.outbox(&case).into_iter().map(|q| q.template).collect();
     assert_eq!(
         templates,
         [

@@ -9,72 +9,6 @@ use serde_json::Value;
 const PROCESS: &str = "service-request";
 const CUSTOMER: &str = "p.klein@example.org";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
-/// One queued notification: the event it belongs to, its template, and its recipients
-/// (org.yaml person ids, or addresses for e-mail roles).
-#[derive(Debug, PartialEq)]
-struct Queued {
-    seq: i64,
-    template: String,
-    to: Vec<String>,
-    cc: Vec<String>,
-}
-
-/// The notifications queued for a case, in order, read from the workspace's outbox.
-fn outbox(ws: &Workspace, case: &str) -> Vec<Queued> {
-    let db = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("open caseflow.db");
-    let mut stmt = db
-        .prepare(
-            "SELECT e.seq, o.template, o.recipients FROM outbox o JOIN events e ON e.id = o.event_id
-             WHERE o.case_id = ?1 ORDER BY o.id",
-        )
-        .expect("outbox query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .expect("outbox rows");
-    let who = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .expect("recipients")
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .expect("person or address")
-                    .to_string()
-            })
-            .collect()
-    };
-    rows.map(|row| {
-        let (seq, template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("recipients JSON");
-        Queued {
-            seq,
-            template,
-            to: who(&recipients["to"]),
-            cc: who(&recipients["cc"]),
-        }
-    })
-    .collect()
-}
-
 /// A request opened by mia on `topic`.
 fn ask(ws: &Workspace, topic: &str) -> String {
     ws.open(
@@ -116,7 +50,7 @@ fn faq_topics_are_answered_at_intake_and_close_at_once() {
         assert_eq!(history[0]["kind"], "opened");
         assert!(history[0]["to_steps"].as_array().unwrap().is_empty());
 
-        let queued = outbox(&ws, &case);
+        let queued = ws.outbox(&case);
         assert_eq!(queued.len(), 1, "{topic}: {queued:?}");
         assert_eq!(queued[0].template, "faq_answer");
         assert_eq!(queued[0].to, [CUSTOMER]);
@@ -132,7 +66,7 @@ fn a_complex_request_goes_to_customer_service_and_is_answered_by_a_person() {
     assert_eq!(shown["fields"]["answered_automatically"], false);
     assert_eq!(strs(&shown["active_steps"]), ["service_desk"]);
     assert_eq!(strs(&shown["assignees"]), ["customer_service"]);
-    assert!(outbox(&ws, &case).is_empty());
+    assert!(ws.outbox(&case).is_empty());
 
     let n = ws.history(&case).len();
     let run = ws.run("jonas", &["act", &case, "answer"]).fails(65);
@@ -164,7 +98,7 @@ fn a_complex_request_goes_to_customer_service_and_is_answered_by_a_person() {
         done["fields"]["answer"],
         "Der Wechsel in den Ökotarif ist zum 1. Januar möglich."
     );
-    let queued = outbox(&ws, &case);
+    let queued = ws.outbox(&case);
     assert_eq!(queued.len(), 1, "{queued:?}");
     assert_eq!(queued[0].template, "request_answered");
     assert_eq!(queued[0].to, [CUSTOMER]);

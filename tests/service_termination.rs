@@ -13,72 +13,6 @@ const TERMINATION_DATE: &str = "2026-12-15";
 const ON_THE_DAY: &str = "2026-12-15T10:00:00Z";
 const CUSTOMER: &str = "k.lang@example.org";
 
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| {
-            x.as_str()
-                .unwrap_or_else(|| panic!("not a string: {x}"))
-                .to_string()
-        })
-        .collect()
-}
-
-/// One queued notification: the event it belongs to, its template, and its recipients
-/// (org.yaml person ids, or addresses for e-mail roles).
-#[derive(Debug, PartialEq)]
-struct Queued {
-    seq: i64,
-    template: String,
-    to: Vec<String>,
-    cc: Vec<String>,
-}
-
-/// The notifications queued for a case, in order, read from the workspace's outbox.
-fn outbox(ws: &Workspace, case: &str) -> Vec<Queued> {
-    let db = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("open caseflow.db");
-    let mut stmt = db
-        .prepare(
-            "SELECT e.seq, o.template, o.recipients FROM outbox o JOIN events e ON e.id = o.event_id
-             WHERE o.case_id = ?1 ORDER BY o.id",
-        )
-        .expect("outbox query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .expect("outbox rows");
-    let who = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .expect("recipients")
-            .iter()
-            .map(|r| {
-                r["person"]
-                    .as_str()
-                    .or(r["address"].as_str())
-                    .expect("person or address")
-                    .to_string()
-            })
-            .collect()
-    };
-    rows.map(|row| {
-        let (seq, template, recipients) = row.expect("row");
-        let recipients: Value = serde_json::from_str(&recipients).expect("recipients JSON");
-        Queued {
-            seq,
-            template,
-            to: who(&recipients["to"]),
-            cc: who(&recipients["cc"]),
-        }
-    })
-    .collect()
-}
-
 /// jonas records customer K-2040's request to end their gas supply on TERMINATION_DATE.
 fn terminate(ws: &Workspace) -> String {
     ws.open(
@@ -137,7 +71,7 @@ fn issue_bill(ws: &Workspace, case: &str, amount: &str) -> Value {
 }
 
 fn templates(ws: &Workspace, case: &str) -> Vec<String> {
-    outbox(ws, case).into_iter().map(|q| q.template).collect()
+    ws.outbox(case).into_iter().map(|q| q.template).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +85,7 @@ fn an_amount_owed_is_paid_and_the_service_ends_terminated() {
     assert_eq!(strs(&opened["active_steps"]), ["final_meter_reading"]);
     assert_eq!(strs(&opened["assignees"]), ["network_operations"]);
     // The confirmation goes out as the case opens.
-    let queued = outbox(&ws, &case);
+    let queued = ws.outbox(&case);
     assert_eq!(queued.len(), 1, "{queued:?}");
     assert_eq!(queued[0].template, "termination_confirmed");
     assert_eq!(queued[0].to, [CUSTOMER]);
@@ -453,7 +387,7 @@ fn an_unpaid_final_bill_is_handed_over_to_collections() {
         .json();
     assert_eq!(done["status"], "closed");
     assert_eq!(done["outcome"], "handed_to_collections");
-    let last = outbox(&ws, &case).pop().unwrap();
+    let last = ws.outbox(&case).pop().unwrap();
     assert_eq!(last.template, "final_bill_debt_handed_over");
     assert_eq!(last.to, ["greta"]);
     assert!(!templates(&ws, &case).contains(&"service_terminated".to_string()));

@@ -21,6 +21,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let (def, version) = definition_version(&db, &org, &case.process, Some(case.version))?;
     case.retype(&def);
     let attachments = db.attachments(&case.id)?;
+    let notifications = db.notifications(&case.id)?;
     let ectx = engine::Ctx {
         def: &def,
         version,
@@ -34,6 +35,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     if ctx.json {
         let mut doc = case_json(&case, &def, &org);
         doc["attachments"] = serde_json::to_value(&attachments).unwrap_or_default();
+        doc["notifications"] = serde_json::to_value(&notifications).unwrap_or_default();
         doc["actions"] = offers
             .iter()
             .map(|o| serde_json::json!({"step": o.step, "action": o.action, "allowed": o.allowed}))
@@ -150,6 +152,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             side.id
         );
     }
+    if !notifications.is_empty() {
+        let mut queued = table(&["notification", "to", "cc", "status"]);
+        for n in &notifications {
+            queued.add_row(vec![
+                n.template.clone(),
+                recipients_text(&n.to),
+                recipients_text(&n.cc),
+                n.status.clone(),
+            ]);
+        }
+        println!("{queued}");
+    }
     let mine: Vec<_> = offers.iter().filter(|o| o.allowed).collect();
     if case.is_open() {
         if mine.is_empty() {
@@ -171,4 +185,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// `maria, customer@example.com`: people by id, others by address.
+fn recipients_text(list: &serde_json::Value) -> String {
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|r| r["person"].as_str().or(r["address"].as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
 }

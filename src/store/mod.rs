@@ -126,6 +126,20 @@ pub struct AttachmentRow {
     pub size: i64,
 }
 
+/// A notification queued in the outbox for a case, as `show` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NotificationRow {
+    /// The `seq` of the event that queued it.
+    pub event: i64,
+    pub template: String,
+    /// `[{"person": …, "address": …}]`
+    pub to: serde_json::Value,
+    pub cc: serde_json::Value,
+    pub status: String,
+    pub attempts: i64,
+    pub message_id: String,
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ProcessSummary {
     pub name: String,
@@ -574,6 +588,28 @@ impl Db<'_> {
                 kind: r.get(2)?,
                 sha256: r.get(3)?,
                 size: r.get(4)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+    }
+
+    /// The notifications queued for a case, oldest first.
+    pub fn notifications(&self, id: &str) -> Result<Vec<NotificationRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.seq, o.template, o.recipients, o.status, o.attempts, o.message_id
+             FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.case_id = ?1 ORDER BY o.id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            let recipients: serde_json::Value =
+                serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default();
+            Ok(NotificationRow {
+                event: r.get(0)?,
+                template: r.get(1)?,
+                to: recipients["to"].clone(),
+                cc: recipients["cc"].clone(),
+                status: r.get(3)?,
+                attempts: r.get(4)?,
+                message_id: r.get(5)?,
             })
         })?;
         rows.collect::<rusqlite::Result<_>>().map_err(Into::into)

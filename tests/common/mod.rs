@@ -120,3 +120,69 @@ impl Workspace {
             .to_string()
     }
 }
+
+/// A JSON array of strings as strings.
+pub fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|x| {
+            x.as_str()
+                .unwrap_or_else(|| panic!("not a string: {x}"))
+                .to_string()
+        })
+        .collect()
+}
+
+/// One notification queued for a case (from `show --json`): the `seq` of the event that
+/// queued it, its template, and its recipients by org.yaml person id (or address for
+/// e-mail roles), and by address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queued {
+    pub seq: i64,
+    pub template: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub to_addresses: Vec<String>,
+    pub cc_addresses: Vec<String>,
+}
+
+fn name_of(r: &Value) -> Option<&str> {
+    r["person"].as_str().or(r["address"].as_str())
+}
+
+fn address_of(r: &Value) -> Option<&str> {
+    r["address"].as_str()
+}
+
+fn recipients(list: &Value, name: fn(&Value) -> Option<&str>) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list of recipients: {list}"))
+        .iter()
+        .map(|r| name(r).unwrap_or_default().to_string())
+        .collect()
+}
+
+impl Workspace {
+    /// The notifications queued for a case, oldest first.
+    pub fn outbox(&self, case: &str) -> Vec<Queued> {
+        self.show(case)["notifications"]
+            .as_array()
+            .expect("notifications in show --json")
+            .iter()
+            .map(|n| Queued {
+                seq: n["event"].as_i64().expect("event seq"),
+                template: n["template"].as_str().expect("template").to_string(),
+                to: recipients(&n["to"], name_of),
+                cc: recipients(&n["cc"], name_of),
+                to_addresses: recipients(&n["to"], address_of),
+                cc_addresses: recipients(&n["cc"], address_of),
+            })
+            .collect()
+    }
+
+    /// How many events a case's history has.
+    pub fn events(&self, case: &str) -> usize {
+        self.history(case).len()
+    }
+}
