@@ -6,14 +6,8 @@
 mod common;
 use common::*;
 
-use serde_json::Value;
-
 const PROCESS: &str = "change-request";
 const CUSTOMER: &str = "jan@example.com";
-
-fn steps(case: &Value) -> Vec<String> {
-    strs(&case["active_steps"])
-}
 
 /// A request registered by the help-desk (jonas) with the base fields and `extra` ones.
 fn request(ws: &Workspace, extra: &[&str]) -> String {
@@ -43,38 +37,6 @@ fn outbox(ws: &Workspace, case: &str) -> Vec<(String, Vec<String>, Vec<String>)>
 
 fn templates(ws: &Workspace, case: &str) -> Vec<String> {
     outbox(ws, case).into_iter().map(|(t, _, _)| t).collect()
-}
-
-/// (actor, kind, action, from, to) of every event.
-fn moves(ws: &Workspace, case: &str) -> Vec<(String, String, String, String, String)> {
-    ws.history(case)
-        .iter()
-        .map(|e| {
-            (
-                e["actor"].as_str().unwrap_or_default().to_string(),
-                e["kind"].as_str().unwrap_or_default().to_string(),
-                e["action"].as_str().unwrap_or_default().to_string(),
-                strs(&e["from_steps"]).join(","),
-                strs(&e["to_steps"]).join(","),
-            )
-        })
-        .collect()
-}
-
-fn mv(
-    actor: &str,
-    kind: &str,
-    action: &str,
-    from: &str,
-    to: &str,
-) -> (String, String, String, String, String) {
-    (
-        actor.into(),
-        kind.into(),
-        action.into(),
-        from.into(),
-        to.into(),
-    )
 }
 
 #[test]
@@ -130,7 +92,7 @@ fn a_change_of_address_is_applied_at_once_and_confirmed() {
             vec![]
         )]
     );
-    assert_eq!(moves(&ws, &case), [mv("jonas", "opened", "", "", "")]);
+    assert_eq!(ws.moves(&case), [mv("jonas", "opened", "", "", "")]);
 }
 
 #[test]
@@ -330,7 +292,8 @@ fn a_new_payment_schedule_waits_for_the_documents_resumes_and_is_approved_by_som
             "change_confirmation"
         ]
     );
-    let resumed: Vec<_> = moves(&ws, &case)
+    let resumed: Vec<_> = ws
+        .moves(&case)
         .into_iter()
         .filter(|m| m.1 == "resumed" || m.1 == "acted")
         .collect();
@@ -462,7 +425,8 @@ fn arrears_send_the_change_back_and_the_authorised_person_may_reject_it() {
         templates(&ws, &case),
         ["arrears_settlement_request", "change_rejected"]
     );
-    let rounds: Vec<_> = moves(&ws, &case)
+    let rounds: Vec<_> = ws
+        .moves(&case)
         .into_iter()
         .filter(|m| m.1 == "acted")
         .map(|m| (m.2, m.4))

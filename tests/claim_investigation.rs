@@ -10,10 +10,6 @@ use serde_json::Value;
 
 const PROCESS: &str = "claim-investigation";
 
-fn steps(ws: &Workspace, case: &str) -> Vec<String> {
-    strs(&ws.show(case)["active_steps"])
-}
-
 /// `--attach KIND=FILE` for a fresh file of that kind.
 fn doc(ws: &Workspace, kind: &str) -> String {
     let path = ws.file(&format!("{kind}.pdf"), &format!("{kind} contents"));
@@ -92,7 +88,7 @@ fn claim_at_fault(ws: &Workspace) -> String {
     send_to_conflict_resolution(ws, &case);
     ws.run("natalia", &["act", &case, "register"]).ok();
     act_with(ws, "ivan", &case, "letter_sent", &["customer_letter"]).ok();
-    assert_eq!(steps(ws, &case), ["fault"]);
+    assert_eq!(ws.steps(&case), ["fault"]);
     case
 }
 
@@ -140,7 +136,7 @@ fn charge(ws: &Workspace, case: &str, action: &str) {
 }
 
 fn finish(ws: &Workspace, case: &str) -> Value {
-    assert_eq!(steps(ws, case), ["change_status"]);
+    assert_eq!(ws.steps(case), ["change_status"]);
     ws.run("ivan", &["act", case, "status_changed", "--json"])
         .ok()
         .json()
@@ -167,7 +163,7 @@ fn employee_at_fault_is_fined_after_evidence_and_interim_results() {
         .fails(65);
     assert!(run.stderr.contains("`explanatory_note`"), "{}", run.stderr);
     assert_eq!(ws.history(&case).len(), before);
-    assert_eq!(steps(&ws, &case), ["head_review"]);
+    assert_eq!(ws.steps(&case), ["head_review"]);
     send_to_conflict_resolution(&ws, &case);
 
     // Conflict resolution gives the incoming and the outgoing numbers.
@@ -194,7 +190,7 @@ fn employee_at_fault_is_fined_after_evidence_and_interim_results() {
     );
     act_with(&ws, "ivan", &case, "letter_sent", &["customer_letter"]).ok();
     choose(&ws, &case, "employee");
-    assert_eq!(steps(&ws, &case), ["employee_evidence"]);
+    assert_eq!(ws.steps(&case), ["employee_evidence"]);
     let missing: Vec<String> = ws.show(&case)["checklist"]
         .as_array()
         .expect("checklist")
@@ -245,7 +241,7 @@ fn employee_at_fault_is_fined_after_evidence_and_interim_results() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["interim_results"]);
+    assert_eq!(ws.steps(&case), ["interim_results"]);
     interim(&ws, &case);
     let interim_sent = templates(&ws, &case)
         .into_iter()
@@ -260,7 +256,7 @@ fn employee_at_fault_is_fined_after_evidence_and_interim_results() {
         "{interim_sent:?}"
     );
 
-    assert_eq!(steps(&ws, &case), ["culprit_and_compensation"]);
+    assert_eq!(ws.steps(&case), ["culprit_and_compensation"]);
     let run = act_with(&ws, "pavel", &case, "fine_employee", &[]).fails(65);
     for what in ["`culprit`", "`compensation`", "a `fine_notice` attachment"] {
         assert!(run.stderr.contains(what), "{what}: {}", run.stderr);
@@ -295,7 +291,7 @@ fn system_and_fo_fault_goes_to_the_loyalty_budget_after_the_head_refuses_the_com
     let ws = Workspace::init();
     let case = claim_at_fault(&ws);
     choose(&ws, &case, "system_and_fo");
-    assert_eq!(steps(&ws, &case), ["system_and_fo_investigation"]);
+    assert_eq!(ws.steps(&case), ["system_and_fo_investigation"]);
     let run = act_with(&ws, "pavel", &case, "investigated", &["ovr_report"]).fails(65);
     assert!(
         run.stderr.contains("a `fo_report` attachment"),
@@ -346,7 +342,7 @@ fn system_and_fo_fault_goes_to_the_loyalty_budget_after_the_head_refuses_the_com
         &["reject", &case, "--reason", "Use the loyalty budget"],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["culprit_and_compensation"]);
+    assert_eq!(ws.steps(&case), ["culprit_and_compensation"]);
     charge(&ws, &case, "charge_loyalty_budget");
     ws.run("sergei", &["approve", &case]).ok();
     let closed = finish(&ws, &case);
@@ -380,7 +376,7 @@ fn system_fault_needs_the_ovr_report_and_fo_fault_the_fo_report() {
     let ws = Workspace::init();
     let system = claim_at_fault(&ws);
     choose(&ws, &system, "system");
-    assert_eq!(steps(&ws, &system), ["system_investigation"]);
+    assert_eq!(ws.steps(&system), ["system_investigation"]);
     act_with(&ws, "pavel", &system, "investigated", &["fo_report"]).fails(65);
     act_with(&ws, "pavel", &system, "investigated", &["ovr_report"]).ok();
     interim(&ws, &system);
@@ -390,7 +386,7 @@ fn system_fault_needs_the_ovr_report_and_fo_fault_the_fo_report() {
 
     let fo = claim_at_fault(&ws);
     choose(&ws, &fo, "fo");
-    assert_eq!(steps(&ws, &fo), ["fo_investigation"]);
+    assert_eq!(ws.steps(&fo), ["fo_investigation"]);
     let run = act_with(&ws, "pavel", &fo, "investigated", &["ovr_report"]).fails(65);
     assert!(
         run.stderr.contains("a `fo_report` attachment"),
@@ -411,7 +407,7 @@ fn supplier_fault_waits_for_the_reply_and_ends_with_payment_approved_or_not() {
     for approved in [true, false] {
         let case = claim_at_fault(&ws);
         choose(&ws, &case, "supplier");
-        assert_eq!(steps(&ws, &case), ["letter_to_supplier"]);
+        assert_eq!(ws.steps(&case), ["letter_to_supplier"]);
         ws.run("pavel", &["act", &case, "send_to_supplier"])
             .fails(65);
         act_with(
@@ -422,10 +418,10 @@ fn supplier_fault_waits_for_the_reply_and_ends_with_payment_approved_or_not() {
             &["supplier_letter"],
         )
         .ok();
-        assert_eq!(steps(&ws, &case), ["awaiting_supplier_reply"]);
+        assert_eq!(ws.steps(&case), ["awaiting_supplier_reply"]);
         // A reminder keeps the case waiting.
         ws.run("natalia", &["act", &case, "chase_supplier"]).ok();
-        assert_eq!(steps(&ws, &case), ["awaiting_supplier_reply"]);
+        assert_eq!(ws.steps(&case), ["awaiting_supplier_reply"]);
         assert!(templates(&ws, &case)
             .iter()
             .any(|(t, _)| t == "supplier_reminder"));
@@ -442,7 +438,7 @@ fn supplier_fault_waits_for_the_reply_and_ends_with_payment_approved_or_not() {
             ],
         )
         .ok();
-        assert_eq!(steps(&ws, &case), ["interim_results"]);
+        assert_eq!(ws.steps(&case), ["interim_results"]);
         let resumed = ws
             .history(&case)
             .into_iter()
@@ -450,7 +446,7 @@ fn supplier_fault_waits_for_the_reply_and_ends_with_payment_approved_or_not() {
             .expect("resumed");
         assert_eq!(resumed["actor"], "caseflow");
         interim(&ws, &case);
-        assert_eq!(steps(&ws, &case), ["supplier_compensation"]);
+        assert_eq!(ws.steps(&case), ["supplier_compensation"]);
         if approved {
             ws.run("pavel", &["act", &case, "supplier_payment_approved"])
                 .fails(65);
@@ -521,7 +517,7 @@ fn whoever_entered_the_claim_may_not_judge_the_fault() {
     assert_eq!(strs(&shown["active_steps"]), ["fault"]);
     assert!(shown["fields"].get("at_fault").is_none(), "{shown}");
     choose(&ws, &case, "supplier");
-    assert_eq!(steps(&ws, &case), ["letter_to_supplier"]);
+    assert_eq!(ws.steps(&case), ["letter_to_supplier"]);
 }
 
 #[test]

@@ -9,10 +9,6 @@ use serde_json::Value;
 
 const PROCESS: &str = "complaint";
 
-fn steps(ws: &Workspace, case: &str) -> Vec<String> {
-    strs(&ws.show(case)["active_steps"])
-}
-
 /// `--attach KIND=FILE` for a fresh file of that kind.
 fn doc(ws: &Workspace, kind: &str) -> String {
     let path = ws.file(&format!("{kind}.pdf"), &format!("{kind} contents"));
@@ -142,7 +138,7 @@ fn phone_complaint_goes_through_negotiation_twice_and_closes_resolved() {
     let run = ws.run("luis", &["act", &case, "analysis_done"]).fails(77);
     assert!(run.stderr.contains("luis may not act"), "{}", run.stderr);
     assert_eq!(ws.history(&case).len(), before);
-    assert_eq!(steps(&ws, &case), ["analysis"]);
+    assert_eq!(ws.steps(&case), ["analysis"]);
 
     // The analysis must record invoice, instalments paid, balance and document status.
     let run = ws.run("ana", &["act", &case, "analysis_done"]).fails(65);
@@ -186,7 +182,7 @@ fn phone_complaint_goes_through_negotiation_twice_and_closes_resolved() {
         ws.run("ana", &["act", &case, "progress_note", "--comment", note])
             .ok();
     }
-    assert_eq!(steps(&ws, &case), ["follow_up"]);
+    assert_eq!(ws.steps(&case), ["follow_up"]);
 
     // Someone else is given an action; the case cannot go on until it is done.
     ws.run(
@@ -222,7 +218,7 @@ fn phone_complaint_goes_through_negotiation_twice_and_closes_resolved() {
         "{}",
         run.stderr
     );
-    assert_eq!(steps(&ws, &case), ["follow_up"]);
+    assert_eq!(ws.steps(&case), ["follow_up"]);
     ws.run("pedro", &["done", &case, "--comment", "Posting reversed"])
         .ok();
 
@@ -245,10 +241,10 @@ fn phone_complaint_goes_through_negotiation_twice_and_closes_resolved() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["follow_up"]);
+    assert_eq!(ws.steps(&case), ["follow_up"]);
     propose_solution(&ws, "ana", &case, "Credit note for the full month");
     ws.run("lucia", &["act", &case, "validate"]).ok();
-    assert_eq!(steps(&ws, &case), ["response"]);
+    assert_eq!(ws.steps(&case), ["response"]);
 
     // The response letter is required, and is copied to the area involved and the head.
     let run = ws
@@ -279,7 +275,7 @@ fn phone_complaint_goes_through_negotiation_twice_and_closes_resolved() {
     );
 
     // Round 2: the customer does not accept on the closing call: back to negotiation.
-    assert_eq!(steps(&ws, &case), ["closing_call"]);
+    assert_eq!(ws.steps(&case), ["closing_call"]);
     ws.run(
         "ana",
         &[
@@ -291,7 +287,7 @@ fn phone_complaint_goes_through_negotiation_twice_and_closes_resolved() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["follow_up"]);
+    assert_eq!(ws.steps(&case), ["follow_up"]);
     propose_solution(&ws, "ana", &case, "Credit note and late fee waived");
     ws.run("lucia", &["act", &case, "validate"]).ok();
     send_response(&ws, "ana", &case);
@@ -300,7 +296,7 @@ fn phone_complaint_goes_through_negotiation_twice_and_closes_resolved() {
         &["act", &case, "accepted", "--comment", "Customer accepts"],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["causes"]);
+    assert_eq!(ws.steps(&case), ["causes"]);
 
     // Cause, error and responsible area are required to close.
     let run = ws.run("ana", &["act", &case, "close_case"]).fails(65);
@@ -406,7 +402,7 @@ fn written_complaint_waits_for_the_scan_and_the_lead_analyst() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["digitisation"]);
+    assert_eq!(ws.steps(&case), ["digitisation"]);
     ws.run("sofia", &["set", &case, "--field", "lead_analyst=luis"])
         .ok();
     let shown = ws.show(&case);
@@ -457,7 +453,7 @@ fn the_head_may_not_validate_a_solution_she_led_herself() {
     assert_eq!(strs(&ws.show(&case)["assignees"]), ["lucia"]);
     analyse(&ws, "lucia", &case);
     propose_solution(&ws, "lucia", &case, "Refund");
-    assert_eq!(steps(&ws, &case), ["head_validation"]);
+    assert_eq!(ws.steps(&case), ["head_validation"]);
     let before = ws.history(&case).len();
     let run = ws.run("lucia", &["act", &case, "validate"]).fails(77);
     assert!(
@@ -467,9 +463,9 @@ fn the_head_may_not_validate_a_solution_she_led_herself() {
         run.stderr
     );
     assert_eq!(ws.history(&case).len(), before);
-    assert_eq!(steps(&ws, &case), ["head_validation"]);
+    assert_eq!(ws.steps(&case), ["head_validation"]);
     ws.run("root", &["act", &case, "validate"]).ok();
-    assert_eq!(steps(&ws, &case), ["response"]);
+    assert_eq!(ws.steps(&case), ["response"]);
 }
 
 /// Phone complaint by luis up to the closing call of a cancellation with `costs`.
@@ -491,7 +487,7 @@ fn cancellation_until_closing_call(ws: &Workspace, costs: &str) -> String {
     .ok();
     ws.run("lucia", &["act", &case, "validate"]).ok();
     send_response(ws, "luis", &case);
-    assert_eq!(steps(ws, &case), ["closing_call"]);
+    assert_eq!(ws.steps(&case), ["closing_call"]);
     case
 }
 
@@ -525,7 +521,7 @@ fn cancellation_with_costs_needs_the_signed_consent_and_a_signed_filed_memo() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["cancellation_memo"]);
+    assert_eq!(ws.steps(&case), ["cancellation_memo"]);
     ws.run("luis", &["act", &case, "memo_ready"]).fails(65);
     ws.run(
         "luis",
@@ -553,7 +549,7 @@ fn cancellation_with_costs_needs_the_signed_consent_and_a_signed_filed_memo() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["cancellation_memo"]);
+    assert_eq!(ws.steps(&case), ["cancellation_memo"]);
     ws.run(
         "luis",
         &[
@@ -566,7 +562,7 @@ fn cancellation_with_costs_needs_the_signed_consent_and_a_signed_filed_memo() {
     )
     .ok();
     ws.run("dmitri", &["act", &case, "sign_memo"]).ok();
-    assert_eq!(steps(&ws, &case), ["memo_filing"]);
+    assert_eq!(ws.steps(&case), ["memo_filing"]);
     ws.run("sofia", &["act", &case, "memo_filed"]).fails(65);
     ws.run(
         "sofia",
@@ -579,7 +575,7 @@ fn cancellation_with_costs_needs_the_signed_consent_and_a_signed_filed_memo() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["causes"]);
+    assert_eq!(ws.steps(&case), ["causes"]);
     let closed = close_with_causes(&ws, "luis", &case);
     assert_eq!(closed["outcome"], "cancelled_with_costs");
     assert_eq!(closed["fields"]["cancellation_costs"], "85.00");
@@ -616,7 +612,7 @@ fn cancellation_without_costs_needs_no_consent_and_negative_costs_are_refused() 
         "{}",
         run.stderr
     );
-    assert_eq!(steps(&ws, &case), ["follow_up"]);
+    assert_eq!(ws.steps(&case), ["follow_up"]);
 
     let case = cancellation_until_closing_call(&ws, "0");
     assert_eq!(

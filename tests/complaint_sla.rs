@@ -56,38 +56,6 @@ fn assignee(case: &Value) -> String {
         .to_string()
 }
 
-/// (actor, kind, action, from, to) of every event.
-fn moves(ws: &Workspace, case: &str) -> Vec<(String, String, String, String, String)> {
-    ws.history(case)
-        .iter()
-        .map(|e| {
-            (
-                e["actor"].as_str().unwrap_or_default().to_string(),
-                e["kind"].as_str().unwrap_or_default().to_string(),
-                e["action"].as_str().unwrap_or_default().to_string(),
-                strs(&e["from_steps"]).join(","),
-                strs(&e["to_steps"]).join(","),
-            )
-        })
-        .collect()
-}
-
-fn mv(
-    actor: &str,
-    kind: &str,
-    action: &str,
-    from: &str,
-    to: &str,
-) -> (String, String, String, String, String) {
-    (
-        actor.into(),
-        kind.into(),
-        action.into(),
-        from.into(),
-        to.into(),
-    )
-}
-
 #[test]
 fn standard_complaints_go_to_the_least_loaded_member_and_a_repair_below_the_limit_is_answered_at_once(
 ) {
@@ -165,7 +133,7 @@ fn standard_complaints_go_to_the_least_loaded_member_and_a_repair_below_the_limi
         ]
     );
     assert_eq!(
-        moves(&ws, &decided),
+        ws.moves(&decided),
         [
             mv("jonas", "opened", "", "", "analysis"),
             mv("marek", "acted", "decide_repair", "analysis", ""),
@@ -306,7 +274,7 @@ fn an_unidentified_subject_loops_back_to_the_registrar_until_it_is_identified() 
     assert_eq!(shown["fields"]["identified"], true);
     assert_eq!(strs(&shown["active_steps"]), ["analysis"]);
     assert_eq!(
-        moves(&ws, &case),
+        ws.moves(&case),
         [
             mv("jonas", "opened", "", "", "complete_data"),
             mv(
@@ -439,7 +407,8 @@ fn above_the_limit_the_superior_approves_and_can_send_the_decision_back() {
         templates(&ws, &case),
         ["complaint_received", "decision_letter_replacement"]
     );
-    let rounds: Vec<_> = moves(&ws, &case)
+    let rounds: Vec<_> = ws
+        .moves(&case)
         .into_iter()
         .filter(|m| m.1 == "acted")
         .map(|m| (m.2, m.3, m.4))

@@ -46,10 +46,6 @@ fn sent(ws: &Workspace) -> String {
     case
 }
 
-fn steps(ws: &Workspace, case: &str) -> Vec<String> {
-    strs(&ws.show(case)["active_steps"])
-}
-
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -238,7 +234,7 @@ fn sending_without_the_contract_is_refused_naming_the_contract() {
         run.stderr
     );
     assert_eq!(ws.events(&case), before);
-    assert_eq!(steps(&ws, &case), ["upload_contract"]);
+    assert_eq!(ws.steps(&case), ["upload_contract"]);
     assert!(ws.outbox(&case).is_empty());
 }
 
@@ -252,7 +248,7 @@ fn not_approving_needs_the_corrections_and_resubmitting_needs_a_comment() {
     let run = ws.run("sergei", &["reject", &case]).fails(64);
     assert!(run.stderr.contains("--reason"), "{}", run.stderr);
     assert_eq!(ws.events(&case), before);
-    assert_eq!(steps(&ws, &case), ["head_approval"]);
+    assert_eq!(ws.steps(&case), ["head_approval"]);
 
     ws.run(
         "sergei",
@@ -267,7 +263,7 @@ fn not_approving_needs_the_corrections_and_resubmitting_needs_a_comment() {
         run.stderr
     );
     assert_eq!(ws.events(&case), before);
-    assert_eq!(steps(&ws, &case), ["revise_contract"]);
+    assert_eq!(ws.steps(&case), ["revise_contract"]);
 }
 
 #[test]
@@ -317,7 +313,7 @@ fn the_initiating_manager_may_not_approve_their_own_contract() {
         run.stderr
     );
     assert_eq!(ws.events(&case), n);
-    assert_eq!(steps(&ws, &case), ["head_approval"]);
+    assert_eq!(ws.steps(&case), ["head_approval"]);
 }
 
 /// Even when the initiator is an admin (who may otherwise act on any task), four eyes hold.
@@ -389,7 +385,7 @@ fn the_customer_may_withdraw_at_every_step_and_the_manager_is_told() {
         (&at_revise, "revise_contract"),
         (&at_signing, "sign_in_accounting"),
     ] {
-        assert_eq!(steps(&ws, case), [step]);
+        assert_eq!(ws.steps(case), [step]);
         let after = ws
             .run(
                 "ivan",

@@ -10,10 +10,6 @@ use serde_json::Value;
 const PROCESS: &str = "contract-conclusion";
 const CUSTOMER: &str = "biuro@abc.pl";
 
-fn steps(case: &Value) -> Vec<String> {
-    strs(&case["active_steps"])
-}
-
 /// An application by `advisor` with the base fields and `extra` ones.
 fn apply(ws: &Workspace, advisor: &str, extra: &[&str]) -> String {
     let mut fields = vec![

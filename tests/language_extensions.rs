@@ -20,15 +20,6 @@ fn workspace() -> Workspace {
     ws
 }
 
-fn steps(case: &Value) -> Vec<String> {
-    case["active_steps"]
-        .as_array()
-        .expect("active_steps")
-        .iter()
-        .map(|s| s.as_str().expect("step").to_string())
-        .collect()
-}
-
 fn attach(ws: &Workspace, case: &str, kind: &str) -> Run {
     let file = ws.file(&format!("{kind}.pdf"), kind);
     let spec = format!("{}", file.display());

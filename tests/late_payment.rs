@@ -33,17 +33,13 @@ fn overdue(ws: &Workspace) -> String {
     )
 }
 
-fn steps(ws: &Workspace, case: &str) -> Vec<String> {
-    strs(&ws.show(case)["active_steps"])
-}
-
 /// klaus sends the reminders on REMINDER_DAYS; the case is then still unpaid.
 fn send_all_reminders(ws: &Workspace, case: &str) {
     for day in REMINDER_DAYS {
         ws.run_at(day, "klaus", &["act", case, "send_reminder"])
             .ok();
     }
-    assert_eq!(steps(ws, case), ["still_unpaid"]);
+    assert_eq!(ws.steps(case), ["still_unpaid"]);
 }
 
 /// A reminder round: when, reminders_sent (before, after), and where the case went.
@@ -481,7 +477,7 @@ fn a_full_payment_closes_the_case_at_any_stage_even_before_the_due_date() {
         ]
     };
     for (case, step) in [(&early, "payment_reminder"), (&late, "management_decision")] {
-        assert_eq!(steps(&ws, case), [step]);
+        assert_eq!(ws.steps(case), [step]);
         let args = pay(case, "184.20");
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let paid = ws.run("klaus", &args).ok().json();

@@ -10,10 +10,6 @@ use serde_json::json;
 
 const PROCESS: &str = "payment-plan";
 
-fn steps(ws: &Workspace, case: &str) -> Vec<String> {
-    strs(&ws.show(case)["active_steps"])
-}
-
 /// `--attach KIND=FILE` for a fresh file of that kind.
 fn doc(ws: &Workspace, kind: &str) -> String {
     let path = ws.file(&format!("{kind}.pdf"), &format!("{kind} contents"));
@@ -107,7 +103,7 @@ fn sign(ws: &Workspace, case: &str) {
     )
     .ok();
     ws.run("lena", &["act", case, "countersign"]).ok();
-    assert_eq!(steps(ws, case), ["monitoring"]);
+    assert_eq!(ws.steps(case), ["monitoring"]);
 }
 
 fn paid(ws: &Workspace, case: &str) -> Run {
@@ -120,7 +116,7 @@ fn missed(ws: &Workspace, case: &str, why: &str) {
         &["act", case, "instalment_missed", "--comment", why],
     )
     .ok();
-    assert_eq!(steps(ws, case), ["collection"]);
+    assert_eq!(ws.steps(case), ["collection"]);
 }
 
 #[test]
@@ -181,7 +177,7 @@ fn a_plan_is_computed_agreed_in_writing_signed_monitored_and_completed() {
     assert_eq!(ws.history(&case).len(), before);
     assert!(ws.show(&case)["fields"].get("amount_owed").is_none());
     amount(&ws, &case, "1000.00");
-    assert_eq!(steps(&ws, &case), ["plan"]);
+    assert_eq!(ws.steps(&case), ["plan"]);
 
     // Frequency and duration are needed; the schedule is computed exactly.
     let run = ws.run("jonas", &["act", &case, "propose_plan"]).fails(65);
@@ -258,7 +254,7 @@ fn a_plan_is_computed_agreed_in_writing_signed_monitored_and_completed() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["agreement"]);
+    assert_eq!(ws.steps(&case), ["agreement"]);
     let run = ws
         .run("jonas", &["act", &case, "customer_signed"])
         .fails(65);
@@ -410,7 +406,7 @@ fn the_customer_may_ask_for_other_terms_and_then_refuse() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["plan"]);
+    assert_eq!(ws.steps(&case), ["plan"]);
     propose(&ws, &case, "3", "weekly");
     assert_eq!(
         ws.show(&case)["fields"]["schedule"][2],
@@ -461,7 +457,7 @@ fn whoever_negotiated_the_plan_does_not_sign_it_for_the_company() {
         ],
     )
     .ok();
-    assert_eq!(steps(&ws, &case), ["countersignature"]);
+    assert_eq!(ws.steps(&case), ["countersignature"]);
     let before = ws.history(&case).len();
     let run = ws.run("lena", &["act", &case, "countersign"]).fails(77);
     assert!(
@@ -471,9 +467,9 @@ fn whoever_negotiated_the_plan_does_not_sign_it_for_the_company() {
         run.stderr
     );
     assert_eq!(ws.history(&case).len(), before);
-    assert_eq!(steps(&ws, &case), ["countersignature"]);
+    assert_eq!(ws.steps(&case), ["countersignature"]);
     // Her director signs instead, once the task is handed to him.
     ws.run("root", &["assign", &case, "--to", "dmitri"]).ok();
     ws.run("dmitri", &["act", &case, "countersign"]).ok();
-    assert_eq!(steps(&ws, &case), ["monitoring"]);
+    assert_eq!(ws.steps(&case), ["monitoring"]);
 }

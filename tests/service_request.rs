@@ -23,10 +23,6 @@ fn ask(ws: &Workspace, topic: &str) -> String {
     )
 }
 
-fn steps(ws: &Workspace, case: &str) -> Vec<String> {
-    strs(&ws.show(case)["active_steps"])
-}
-
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -76,7 +72,7 @@ fn a_complex_request_goes_to_customer_service_and_is_answered_by_a_person() {
         run.stderr
     );
     assert_eq!(ws.history(&case).len(), n);
-    assert_eq!(steps(&ws, &case), ["service_desk"]);
+    assert_eq!(ws.steps(&case), ["service_desk"]);
 
     let done = ws
         .run(
@@ -133,7 +129,7 @@ fn a_question_about_a_bill_goes_straight_to_billing() {
 fn requests_passed_between_the_desks_keep_every_referral_in_the_history() {
     let ws = Workspace::init();
     let case = ask(&ws, "other");
-    assert_eq!(steps(&ws, &case), ["service_desk"]);
+    assert_eq!(ws.steps(&case), ["service_desk"]);
     let n = ws.history(&case).len();
     ws.run("mia", &["act", &case, "refer_to_billing"]).fails(65);
     assert_eq!(ws.history(&case).len(), n);

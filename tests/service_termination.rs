@@ -27,10 +27,6 @@ fn terminate(ws: &Workspace) -> String {
     )
 }
 
-fn steps(ws: &Workspace, case: &str) -> Vec<String> {
-    strs(&ws.show(case)["active_steps"])
-}
-
 /// On the day tom records `reading`.
 fn read_meter(ws: &Workspace, case: &str, reading: &str) -> Value {
     ws.run_at(
@@ -178,7 +174,7 @@ fn the_final_reading_waits_for_the_termination_date() {
     assert_eq!(ws.history(&case).len(), before);
     assert!(ws.show(&case)["fields"].get("final_reading").is_none());
     read_meter(&ws, &case, "48213");
-    assert_eq!(steps(&ws, &case), ["final_bill"]);
+    assert_eq!(ws.steps(&case), ["final_bill"]);
 }
 
 #[test]
@@ -213,7 +209,7 @@ fn the_reading_and_the_bill_are_required_and_a_negative_reading_is_refused() {
         run.stderr
     );
     assert_eq!(ws.history(&case).len(), n);
-    assert_eq!(steps(&ws, &case), ["final_meter_reading"]);
+    assert_eq!(ws.steps(&case), ["final_meter_reading"]);
 
     read_meter(&ws, &case, "48213");
     let n = ws.history(&case).len();
@@ -227,7 +223,7 @@ fn the_reading_and_the_bill_are_required_and_a_negative_reading_is_refused() {
         run.stderr
     );
     assert_eq!(ws.history(&case).len(), n);
-    assert_eq!(steps(&ws, &case), ["final_bill"]);
+    assert_eq!(ws.steps(&case), ["final_bill"]);
 }
 
 #[test]
@@ -296,7 +292,7 @@ fn an_implausible_reading_goes_back_for_a_new_one_and_each_round_is_in_the_histo
     );
     assert_eq!(strs(&resent["from_steps"]), ["final_bill"]);
     assert_eq!(strs(&resent["to_steps"]), ["final_meter_reading"]);
-    assert_eq!(steps(&ws, &case), ["final_payment"]);
+    assert_eq!(ws.steps(&case), ["final_payment"]);
 }
 
 #[test]

@@ -186,3 +186,46 @@ impl Workspace {
         self.history(case).len()
     }
 }
+
+/// The steps a case (from `show --json`) is in.
+pub fn steps(case: &Value) -> Vec<String> {
+    strs(&case["active_steps"])
+}
+
+/// One history entry as (actor, kind, action, from steps, to steps); see [`mv`].
+pub type Move = (String, String, String, String, String);
+
+/// A [`Move`] to compare with, steps joined by `,`.
+pub fn mv(actor: &str, kind: &str, action: &str, from: &str, to: &str) -> Move {
+    (
+        actor.into(),
+        kind.into(),
+        action.into(),
+        from.into(),
+        to.into(),
+    )
+}
+
+impl Workspace {
+    /// The steps the case is in now.
+    pub fn steps(&self, case: &str) -> Vec<String> {
+        steps(&self.show(case))
+    }
+
+    /// Every event of the case as a [`Move`].
+    pub fn moves(&self, case: &str) -> Vec<Move> {
+        self.history(case)
+            .iter()
+            .map(|e| {
+                let text = |key: &str| e[key].as_str().unwrap_or_default().to_string();
+                (
+                    text("actor"),
+                    text("kind"),
+                    text("action"),
+                    strs(&e["from_steps"]).join(","),
+                    strs(&e["to_steps"]).join(","),
+                )
+            })
+            .collect()
+    }
+}
