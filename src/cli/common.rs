@@ -221,22 +221,15 @@ pub fn case_json(case: &CaseState, def: &Definition, org: &Org) -> serde_json::V
 
 /// The documents the case must have now: kind, title, and whether one is attached.
 pub fn checklist(case: &CaseState, def: &Definition) -> Vec<(String, String, bool)> {
-    let missing = engine::scope::missing_documents(def, case);
-    let mut fields = case.fields.clone();
-    fields.insert(
-        "documents".into(),
-        Value::List(engine::scope::attached_kinds(case)),
-    );
-    fields.insert("missing_documents".into(), Value::List(Vec::new()));
-    def.checklist(&fields)
+    engine::scope::checklist(def, case)
         .into_iter()
-        .map(|kind| {
+        .map(|(kind, attached)| {
             let title = def
                 .documents
-                .get(kind)
+                .get(&kind)
                 .map(|d| d.title.clone())
                 .unwrap_or_default();
-            (kind.to_string(), title, !missing.iter().any(|m| m == kind))
+            (kind, title, attached)
         })
         .collect()
 }

@@ -140,10 +140,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         }
         println!("{files}");
     }
-    for side in case.side_tasks.iter().filter(|s| match &s.assignee {
-        crate::engine::Assignee::Person(p) => *p == ctx.actor,
-        crate::engine::Assignee::Group(g) => org.is_member(&ctx.actor, g),
-    }) {
+    for side in case
+        .side_tasks
+        .iter()
+        .filter(|s| crate::engine::holds(&org, &s.assignee, &ctx.actor))
+    {
         println!(
             "Your {} #{}: caseflow done {} --id {} --comment '…'",
             side.kind.as_str(),

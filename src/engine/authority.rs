@@ -1,7 +1,7 @@
 //! Who is who on a case, and who may act. This is the one place that answers "may this
 //! person do this here?", for operators, imports and automatic steps alike.
 
-use super::state::{Assignee, CaseState, Task};
+use super::state::{Assignee, CaseState, SideTask, Task};
 use super::{Ctx, Refusal};
 use crate::definition::{Role, StepKind};
 use crate::value::Value;
@@ -148,6 +148,23 @@ pub fn may_act(ctx: &Ctx, case: &CaseState, task: &Task) -> Result<Standing, Ref
         actor: actor.to_string(),
         who: who_may_act(ctx, task),
     })
+}
+
+/// Is `person` the assignee itself (the person, or a member of the group)?
+pub fn holds(org: &crate::org::Org, assignee: &Assignee, person: &str) -> bool {
+    match assignee {
+        Assignee::Person(p) => p == person,
+        Assignee::Group(g) => org.is_member(person, g),
+    }
+}
+
+/// Who may finish a sub-task or answer a consultation: its assignee (or someone above a
+/// person assignee), whoever asked (withdrawing it), or an admin.
+pub fn may_finish(org: &crate::org::Org, side: &SideTask, person: &str) -> bool {
+    holds(org, &side.assignee, person)
+        || side.asked_by == person
+        || org.is_admin(person)
+        || matches!(&side.assignee, Assignee::Person(p) if org.is_above(person, p))
 }
 
 /// "maria (or her supervisors)" / "members of finance"; admins always may.

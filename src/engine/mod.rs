@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-pub use authority::{offered_actions, Offer};
+pub use authority::{holds, offered_actions, Offer};
 pub use refusal::Refusal;
 pub use state::{
     Assignee, Attachment, CaseState, Change, Priority, SideKind, SideTask, Status, Task,

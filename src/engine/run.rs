@@ -302,7 +302,7 @@ impl<'c, 'a> Run<'c, 'a> {
             };
             self.next_event(SYSTEM, EventKind::Resumed);
             self.current.note = Some(format!("resumed: {}", wait.when.source));
-            self.close_side_tasks(&task.step);
+            self.close_side_tasks(Some(&task.step));
             self.change(Change::TaskClosed {
                 task: task.id,
                 step: task.step.clone(),
@@ -312,13 +312,13 @@ impl<'c, 'a> Run<'c, 'a> {
         Ok(())
     }
 
-    /// Close the open sub-tasks and consultations of `step` (or all, with `*`).
-    fn close_side_tasks(&mut self, step: &str) {
+    /// Close the open sub-tasks and consultations of `step` (of every step with `None`).
+    fn close_side_tasks(&mut self, step: Option<&str>) {
         let ids: Vec<u32> = self
             .case
             .side_tasks
             .iter()
-            .filter(|s| step == "*" || s.step == step)
+            .filter(|s| step.is_none_or(|step| s.step == step))
             .map(|s| s.id)
             .collect();
         for id in ids {
@@ -400,22 +400,14 @@ impl<'c, 'a> Run<'c, 'a> {
     }
 
     fn recipients(&self, role: &str, task: Option<&Task>) -> Vec<Recipient> {
-        let person = |p: &str| Recipient {
-            person: Some(p.to_string()),
-            address: self.ctx.org.person(p).and_then(|x| x.email.clone()),
-        };
-        let of_assignee = |a: &Assignee| match a {
-            Assignee::Person(p) => vec![person(p)],
-            Assignee::Group(g) => self.ctx.org.members(g).into_iter().map(person).collect(),
-        };
         match role {
-            "assignee" => task.map(|t| of_assignee(&t.assignee)).unwrap_or_default(),
+            "assignee" => task.map(|t| self.people(&t.assignee)).unwrap_or_default(),
             "supervisor" => task
                 .and_then(|t| match &t.assignee {
                     Assignee::Person(p) => self.ctx.org.supervisor_of(p),
                     Assignee::Group(_) => None,
                 })
-                .map(|s| vec![person(s)])
+                .map(|s| self.people(&Assignee::Person(s.to_string())))
                 .unwrap_or_default(),
             _ => match self.ctx.def.roles.get(role) {
                 Some(Role::Email(field)) => match self.case.fields.get(field) {
@@ -426,7 +418,7 @@ impl<'c, 'a> Run<'c, 'a> {
                     _ => Vec::new(),
                 },
                 _ => authority::resolve(self.ctx, &self.case, role)
-                    .map(|a| of_assignee(&a))
+                    .map(|a| self.people(&a))
                     .unwrap_or_default(),
             },
         }
@@ -490,7 +482,7 @@ impl<'c, 'a> Run<'c, 'a> {
                 for (task, step) in open {
                     self.change(Change::TaskClosed { task, step });
                 }
-                self.close_side_tasks("*");
+                self.close_side_tasks(None);
                 self.change(Change::Closed {
                     outcome: outcome.clone(),
                 });
@@ -603,7 +595,7 @@ impl<'c, 'a> Run<'c, 'a> {
     fn take(&mut self, task: &Task, action: &Action) -> Result<(), Refusal> {
         if action.to.is_some() || !task.joins.is_empty() {
             self.subtasks_done(task)?;
-            self.close_side_tasks(&task.step);
+            self.close_side_tasks(Some(&task.step));
         }
         self.queue(&action.notify, Some(task));
         match &action.to {
@@ -1081,7 +1073,7 @@ fn act(
             for (id, step) in open {
                 run.change(Change::TaskClosed { task: id, step });
             }
-            run.close_side_tasks("*");
+            run.close_side_tasks(None);
             run.enter(to, Vec::new())?;
         }
     } else {
@@ -1152,16 +1144,8 @@ fn finish_side_task(
     comment: Option<String>,
 ) -> Result<Decision, Refusal> {
     known_actor(ctx)?;
-    let mine = |s: &SideTask| match &s.assignee {
-        Assignee::Person(p) => p == ctx.actor,
-        Assignee::Group(g) => ctx.org.is_member(ctx.actor, g),
-    };
-    let may = |s: &SideTask| {
-        mine(s)
-            || s.asked_by == ctx.actor
-            || ctx.org.is_admin(ctx.actor)
-            || matches!(&s.assignee, Assignee::Person(p) if ctx.org.is_above(ctx.actor, p))
-    };
+    let mine = |s: &SideTask| authority::holds(ctx.org, &s.assignee, ctx.actor);
+    let may = |s: &SideTask| authority::may_finish(ctx.org, s, ctx.actor);
     let none = |which: String| Refusal::NoSideTask {
         case: case.id.clone(),
         actor: ctx.actor.to_string(),

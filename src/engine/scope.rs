@@ -18,17 +18,26 @@ pub fn attached_kinds(case: &CaseState) -> Vec<String> {
     kinds
 }
 
-/// The checklist's kinds not attached yet. `required_when` conditions see `documents`,
-/// and `missing_documents` as empty (a checklist cannot depend on itself).
-pub fn missing_documents(def: &Definition, case: &CaseState) -> Vec<String> {
+/// The case's checklist: each document kind it must have now, and whether one is attached.
+/// `required_when` conditions see `documents`, and `missing_documents` as empty (a checklist
+/// cannot depend on itself).
+pub fn checklist(def: &Definition, case: &CaseState) -> Vec<(String, bool)> {
     let attached = attached_kinds(case);
     let mut fields = case.fields.clone();
     fields.insert("documents".into(), Value::List(attached.clone()));
     fields.insert("missing_documents".into(), Value::List(Vec::new()));
     def.checklist(&fields)
         .into_iter()
-        .filter(|kind| !attached.iter().any(|a| a == kind))
-        .map(String::from)
+        .map(|kind| (kind.to_string(), attached.iter().any(|a| a == kind)))
+        .collect()
+}
+
+/// The checklist's kinds not attached yet.
+pub fn missing_documents(def: &Definition, case: &CaseState) -> Vec<String> {
+    checklist(def, case)
+        .into_iter()
+        .filter(|(_, attached)| !attached)
+        .map(|(kind, _)| kind)
         .collect()
 }
 
