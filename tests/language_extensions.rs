@@ -348,3 +348,22 @@ fn an_instalment_schedule_is_exact_and_follows_its_inputs() {
         .fails(65);
     assert!(run.stderr.contains("computed"), "{}", run.stderr);
 }
+
+#[test]
+fn a_notification_with_no_recipient_is_noted_not_queued() {
+    let ws = Workspace::init();
+    let def = ws.file(
+        "notes.yaml",
+        "process: notes\nid_prefix: NTE\nfields:\n  customer_email: { type: email }\nroles:\n  customer: { email_field: customer_email }\n  clerk: { from: opener }\nstart: work\nsteps:\n  work:\n    assignee: clerk\n    actions:\n      done: { to: closed, notify: [customer: thanks, clerk: done_copy] }\n  closed: { end: done }\n",
+    );
+    ws.run("root", &["deploy", &def.display().to_string()]).ok();
+    let case = ws.open("jonas", "notes", &[]);
+    ws.run("jonas", &["act", &case, "done"]).ok();
+    let queued: Vec<String> = ws.outbox(&case).into_iter().map(|q| q.template).collect();
+    assert_eq!(queued, ["done_copy"]);
+    let last = ws.history(&case).pop().expect("event");
+    assert_eq!(
+        last["note"],
+        "`thanks` not queued: role `customer` has no recipient"
+    );
+}

@@ -379,6 +379,15 @@ impl<'c, 'a> Run<'c, 'a> {
         for n in notify {
             let to = self.recipients(&n.to, task);
             let cc = n.cc.iter().flat_map(|r| self.recipients(r, task)).collect();
+            if to.is_empty() {
+                // Nobody to write to (an unset e-mail field, an empty group): say so on the
+                // event rather than queue a message that can never be delivered.
+                self.note(format!(
+                    "`{}` not queued: role `{}` has no recipient",
+                    n.template, n.to
+                ));
+                continue;
+            }
             self.notifications.push(Notification {
                 template: n.template.clone(),
                 to,
@@ -888,6 +897,18 @@ pub(super) fn decide(ctx: &Ctx, case: &CaseState, command: Command) -> Result<De
             let standing = authority::may_act(ctx, &run.case, &task)?;
             run.standing_note(standing);
             let target = run.assignee_named(&to)?;
+            if let Assignee::Person(p) = &target {
+                // Separation of duties binds the new assignee too: never hand a step to
+                // someone who could not act on it.
+                if let Some(role) = authority::excluded_by(ctx, &run.case, &task.step, p) {
+                    return Err(Refusal::SeparationOfDuties {
+                        case: case.id.clone(),
+                        step: task.step.clone(),
+                        actor: p.clone(),
+                        role,
+                    });
+                }
+            }
             run.change(Change::TaskAssigned {
                 task: task.id,
                 before: task.assignee.clone(),
