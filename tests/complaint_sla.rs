@@ -372,7 +372,9 @@ fn above_the_limit_the_superior_approves_and_can_send_the_decision_back() {
     assert_eq!(assignee(&shown), "team_leads");
     // The handler may not approve her own decision, and it cannot be handed to her.
     ws.run("kasia", &["approve", &case]).fails(77);
-    let run = ws.run("root", &["assign", &case, "--to", "kasia"]).fails(77);
+    let run = ws
+        .run("root", &["assign", &case, "--to", "kasia"])
+        .fails(77);
     assert!(
         run.stderr
             .contains("separation of duties excludes the handler"),

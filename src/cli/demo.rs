@@ -53,12 +53,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     };
     super::deploy::perform(&as_("root", base), &[])?;
     let pay_date = at(24 * 7).strftime("%Y-%m-%d").to_string();
-    let receipt = root.join("bank-transfer-receipt.txt");
-    std::fs::write(&receipt, "Transfer confirmation\n").map_err(|e| CliError::CannotCreate {
-        path: receipt.display().to_string(),
-        detail: e.to_string(),
-    })?;
-    let receipt = format!("receipt={}", receipt.display());
+    let receipt = attachment(
+        &root,
+        "receipt",
+        "bank-transfer-receipt.txt",
+        "Transfer confirmation\n",
+    )?;
 
     say("== caseflow demo: the expense process, played by seven people ==\n");
     say("-- alice claims a taxi and a hotel; maria approves; HR and finance finish in parallel");
@@ -216,19 +216,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     )?;
 
     say("\n== contract approval (seed 002): sent back once, then approved and signed ==");
-    let contract_file = root.join("contract-D-2026-114.pdf");
-    std::fs::write(&contract_file, "Contract D-2026-114\n").map_err(|e| {
-        CliError::CannotCreate {
-            path: contract_file.display().to_string(),
-            detail: e.to_string(),
-        }
-    })?;
+    let contract_file = attachment(
+        &root,
+        "contract",
+        "contract-D-2026-114.pdf",
+        "Contract D-2026-114\n",
+    )?;
     let contract = open_case(
         &as_("ivan", at(1)),
         "contract-approval",
         &["contract_number=D-2026-114", "company=Nordwind Travel"],
     )?;
-    let upload = [format!("contract={}", contract_file.display())];
+    let upload = [contract_file];
     act(
         &as_("ivan", at(2)),
         &contract,
@@ -300,6 +299,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     println!("  caseflow --workspace {ws} graph contract-approval");
     println!("  caseflow --workspace {ws} --as alice open expense-reimbursement --field kind=reimbursement --field 'lines=Train: 89.90'");
     Ok(())
+}
+
+/// Write a file into the demo workspace and give its `KIND=FILE` for `--attach`.
+fn attachment(
+    root: &std::path::Path,
+    kind: &str,
+    name: &str,
+    text: &str,
+) -> Result<String, CliError> {
+    let path = root.join(name);
+    std::fs::write(&path, text).map_err(|e| CliError::CannotCreate {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    Ok(format!("{kind}={}", path.display()))
 }
 
 fn list_all() -> super::list::Args {
