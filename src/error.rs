@@ -43,6 +43,15 @@ pub enum CliError {
     CannotCreate { path: String, detail: String },
     #[error("{0}")]
     BadData(String),
+    #[error("{path} already exists ({what})")]
+    WouldOverwrite { path: String, what: String },
+    #[error("the stored history was altered: {count} problem{} found; the first is {first}", if *.count == 1 { "" } else { "s" })]
+    Tampered {
+        count: usize,
+        first: String,
+        /// The whole report, for `--json`.
+        details: serde_json::Value,
+    },
 }
 
 impl CliError {
@@ -74,7 +83,16 @@ impl CliError {
                 not_found: true, ..
             } => 66,
             CliError::Io { .. } => 74,
-            CliError::CannotCreate { .. } => 73,
+            CliError::CannotCreate { .. } | CliError::WouldOverwrite { .. } => 73,
+            CliError::Tampered { .. } => 65,
+        }
+    }
+
+    /// Structured detail for `--json` output (the `details` key), when there is more to say.
+    pub fn details(&self) -> Option<&serde_json::Value> {
+        match self {
+            CliError::Tampered { details, .. } => Some(details),
+            _ => None,
         }
     }
 
@@ -105,6 +123,12 @@ impl CliError {
             CliError::NoWorkspace { .. } => Some(
                 "run `caseflow init` there, or point --workspace / CASEFLOW_WORKSPACE at one"
                     .into(),
+            ),
+            CliError::WouldOverwrite { .. } => {
+                Some("add --force to replace it, or choose another file".into())
+            }
+            CliError::Tampered { .. } => Some(
+                "restore the last backup whose `caseflow audit verify` passes, and find out who changed caseflow.db outside caseflow".into(),
             ),
             CliError::Definitions(_) => {
                 Some("fix the lines above and run `caseflow check` again".into())

@@ -8,6 +8,8 @@ mod act;
 mod approve;
 mod assign;
 mod attach;
+mod audit;
+mod backup;
 mod check;
 mod close;
 mod comment;
@@ -24,6 +26,7 @@ mod list;
 mod open;
 mod processes;
 mod reject;
+mod restore;
 mod set;
 mod show;
 mod subtask;
@@ -112,6 +115,12 @@ enum Command {
     Graph(graph::Args),
     /// Play a short story in a fresh workspace and show what happened
     Demo(demo::Args),
+    /// Copy the database consistently while others keep working
+    Backup(backup::Args),
+    /// Replace the workspace's database with a backup
+    Restore(restore::Args),
+    /// Check the tamper-evident history (`audit verify`)
+    Audit(audit::Args),
 }
 
 /// Run the command line with `clock` as the current time (read once, in `main`).
@@ -137,7 +146,10 @@ pub fn main(clock: Timestamp) -> ExitCode {
 fn report(error: &CliError, json: bool) -> ExitCode {
     let code = error.exit_code();
     if json {
-        let doc = serde_json::json!({"error": error.to_string(), "exit_code": code, "hint": error.hint()});
+        let mut doc = serde_json::json!({"error": error.to_string(), "exit_code": code, "hint": error.hint()});
+        if let Some(details) = error.details() {
+            doc["details"] = details.clone();
+        }
         println!("{doc}");
     }
     eprintln!("error: {error}");
@@ -202,6 +214,9 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Done(args) => done::run(&ctx, args),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Backup(args) => backup::run(&ctx, args),
+        Command::Restore(args) => restore::run(&ctx, args),
+        Command::Audit(args) => audit::run(&ctx, args),
     }
 }
 

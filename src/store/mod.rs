@@ -6,7 +6,12 @@
 //! The API is deliberately narrow (versions, ids, load/save a case, a few queries) so that
 //! a PostgreSQL store can offer the same functions without the engine or CLI changing.
 
+mod audit;
+mod backup;
 mod schema;
+
+pub use audit::{AuditReport, Break};
+pub use backup::Copied;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -500,9 +505,10 @@ impl Db<'_> {
             ])?;
         }
         let mut last_event_id = 0;
+        let mut prev_hash = self.chain_head(&case.id, last_seq)?;
         for (i, event) in events.iter().enumerate() {
             let seq = last_seq + 1 + i as i64;
-            last_event_id = self.insert_event(&case.id, seq, event)?;
+            (last_event_id, prev_hash) = self.insert_event(&case.id, seq, event, &prev_hash)?;
             for change in &event.changes {
                 if let Change::Attached { attachment } = change {
                     let bytes = files
@@ -529,26 +535,56 @@ impl Db<'_> {
         Ok(())
     }
 
-    fn insert_event(&self, case_id: &str, seq: i64, event: &Event) -> Result<i64> {
+    /// Append one event chained to `prev_hash`; returns its row id and its own hash.
+    fn insert_event(
+        &self,
+        case_id: &str,
+        seq: i64,
+        event: &Event,
+        prev_hash: &str,
+    ) -> Result<(i64, String)> {
         let json = |v: &dyn erased::Json| v.to_json_string();
-        self.conn.execute(
-            "INSERT INTO events (case_id, seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
+        let (at, from_steps, to_steps, changes) = (
+            format_timestamp(event.at),
+            json(&event.from_steps),
+            json(&event.to_steps),
+            json(&event.changes),
+        );
+        let hash = audit::event_hash(
+            prev_hash,
+            &audit::HashedColumns {
                 case_id,
                 seq,
-                format_timestamp(event.at),
-                event.actor,
-                event.kind.as_str(),
-                event.action,
-                json(&event.from_steps),
-                json(&event.to_steps),
-                event.comment,
-                event.note,
-                json(&event.changes)
-            ],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+                at: &at,
+                actor: &event.actor,
+                kind: event.kind.as_str(),
+                action: event.action.as_deref(),
+                from_steps: &from_steps,
+                to_steps: &to_steps,
+                comment: event.comment.as_deref(),
+                note: event.note.as_deref(),
+                changes: &changes,
+            },
+        );
+        self.conn.prepare_cached(
+            "INSERT INTO events (case_id, seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?.execute(params![
+            case_id,
+            seq,
+            at,
+            event.actor,
+            event.kind.as_str(),
+            event.action,
+            from_steps,
+            to_steps,
+            event.comment,
+            event.note,
+            changes,
+            prev_hash,
+            hash
+        ])?;
+        Ok((self.conn.last_insert_rowid(), hash))
     }
 
     pub fn history(&self, id: &str) -> Result<Vec<EventRow>> {

@@ -107,12 +107,31 @@ ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'step'
     CHECK (kind IN ('step', 'subtask', 'consultation'));
 "#;
 
+/// The tamper-evident chain (see `audit.rs`): each event stores the previous event's hash
+/// and its own. The update trigger is dropped while the hook backfills existing events,
+/// and the hook puts it back.
+const V6_AUDIT: &str = r#"
+DROP TRIGGER events_are_append_only_update;
+ALTER TABLE events ADD COLUMN prev_hash TEXT;
+ALTER TABLE events ADD COLUMN hash TEXT;
+"#;
+
+pub(crate) const APPEND_ONLY_UPDATE_TRIGGER: &str =
+    "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;";
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up_with_hook(V6_AUDIT, |tx: &rusqlite::Transaction| {
+            super::audit::backfill(tx).map_err(Into::into)
+        }),
+    ])
 }
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 #[cfg(test)]
 mod tests {
