@@ -43,6 +43,8 @@ pub enum CliError {
     CannotCreate { path: String, detail: String },
     #[error("{0}")]
     BadData(String),
+    #[error("{0}")]
+    Identity(#[from] crate::identity::IdentityError),
     #[error("{path} already exists ({what})")]
     WouldOverwrite { path: String, what: String },
     #[error("the stored history was altered: {count} problem{} found; the first is {first}", if *.count == 1 { "" } else { "s" })]
@@ -85,6 +87,7 @@ impl CliError {
             CliError::Io { .. } => 74,
             CliError::CannotCreate { .. } | CliError::WouldOverwrite { .. } => 73,
             CliError::Tampered { .. } => 65,
+            CliError::Identity(_) => 77,
         }
     }
 
@@ -123,6 +126,12 @@ impl CliError {
             CliError::NoWorkspace { .. } => Some(
                 "run `caseflow init` there, or point --workspace / CASEFLOW_WORKSPACE at one"
                     .into(),
+            ),
+            CliError::Identity(crate::identity::IdentityError::UnknownAccount { os_user }) => {
+                Some(format!("add `os_user: {os_user}` to your entry in org.yaml (ask an admin)"))
+            }
+            CliError::Identity(crate::identity::IdentityError::NotAdmin { .. }) => Some(
+                "run the command as yourself (without --as), or ask a member of admins".into(),
             ),
             CliError::WouldOverwrite { .. } => {
                 Some("add --force to replace it, or choose another file".into())

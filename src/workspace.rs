@@ -25,6 +25,8 @@ pub const BUNDLED_ORG: &str = include_str!("cli/assets/org.yaml");
 pub struct Workspace {
     pub root: PathBuf,
     pub busy_timeout: Duration,
+    /// In a team workspace, the admin acting for someone else (recorded on every event).
+    pub operator: Option<String>,
 }
 
 /// One definition file and what loading it gave.
@@ -36,7 +38,11 @@ pub struct LoadedFile {
 
 impl Workspace {
     pub fn new(root: PathBuf, busy_timeout: Duration) -> Workspace {
-        Workspace { root, busy_timeout }
+        Workspace {
+            root,
+            busy_timeout,
+            operator: None,
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -58,12 +64,14 @@ impl Workspace {
                 path: self.root.display().to_string(),
             });
         }
-        Ok(Store::open(&self.db_path(), self.busy_timeout)?)
+        self.create_store()
     }
 
     /// Open or create the database (for `init` and `deploy`).
     pub fn create_store(&self) -> Result<Store, CliError> {
-        Ok(Store::open(&self.db_path(), self.busy_timeout)?)
+        let mut store = Store::open(&self.db_path(), self.busy_timeout)?;
+        store.set_operator(self.operator.clone());
+        Ok(store)
     }
 
     pub fn org(&self) -> Result<Org, CliError> {

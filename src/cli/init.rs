@@ -9,16 +9,26 @@ use crate::workspace::{Workspace, BUNDLED_ORG, BUNDLED_PROCESSES};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  caseflow init ~/cases\n  cd ~/cases && caseflow --as alice open expense-reimbursement --field kind=reimbursement --field 'lines=Taxi: 25.00'"
+    after_help = "Examples:\n  caseflow init ~/cases\n  caseflow init --team /srv/caseflow    # shared: the OS account decides who acts (docs/reliability.md)\n  cd ~/cases && caseflow --as alice open expense-reimbursement --field kind=reimbursement --field 'lines=Taxi: 25.00'"
 )]
 pub struct Args {
     /// Folder to create the workspace in (default: --workspace or the current folder)
     pub dir: Option<PathBuf>,
+    /// A shared workspace: the actor is the OS account mapped by `os_user` in org.yaml,
+    /// only admins may use --as, and files are created group-only (0660/2770)
+    #[arg(long)]
+    pub team: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let root = args.dir.unwrap_or_else(|| ctx.workspace.root.clone());
+    if args.team {
+        super::team::restrict_new_files();
+    }
     let workspace = perform(ctx, &root)?;
+    if args.team {
+        share(&workspace)?;
+    }
     let ctx = Ctx {
         workspace,
         actor: ctx.actor.clone(),
@@ -36,6 +46,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         println!("workspace ready in {}", root.display());
         for d in &deployed {
             println!("  {} v{}", d.process, d.version);
+        }
+        if args.team {
+            println!("team workspace: the OS account decides who acts; give each person `os_user: ACCOUNT` in org.yaml and add the accounts to the folder's group");
         }
         println!("next: cd {} && caseflow processes", root.display());
     }
@@ -64,6 +77,21 @@ pub fn perform(ctx: &Ctx, root: &Path) -> Result<Workspace, CliError> {
         root.to_path_buf(),
         ctx.workspace.busy_timeout,
     ))
+}
+
+/// Turn a workspace into a team workspace: group-only folders and database, and the
+/// `team` setting stored in the database itself.
+fn share(workspace: &Workspace) -> Result<(), CliError> {
+    for dir in ["", crate::workspace::PROCESSES_DIR, "templates", "outbox"] {
+        super::team::share_dir(&workspace.root.join(dir))?;
+    }
+    super::team::share_db(&workspace.db_path())?;
+    for file in [crate::workspace::ORG_FILE] {
+        super::team::share_file(&workspace.root.join(file))?;
+    }
+    let mut store = workspace.create_store()?;
+    store.write(|db| db.set_setting(crate::store::TEAM, "true"))?;
+    Ok(())
 }
 
 fn write_new(path: &Path, contents: &str) -> Result<(), CliError> {

@@ -30,6 +30,7 @@ mod restore;
 mod set;
 mod show;
 mod subtask;
+mod team;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -173,20 +174,17 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let actor = cli
-        .actor
-        .clone()
-        .or_else(|| {
-            std::env::var("CASEFLOW_USER")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
-        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
-        .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".into());
+    let requested = cli.actor.clone().or_else(|| {
+        std::env::var("CASEFLOW_USER")
+            .ok()
+            .filter(|s| !s.is_empty())
+    });
+    let mut workspace = Workspace::new(root, Duration::from_millis(busy_ms));
+    let identity = identify(&workspace, requested)?;
+    workspace.operator = identity.operator;
     let ctx = Ctx {
-        workspace: Workspace::new(root, Duration::from_millis(busy_ms)),
-        actor,
+        workspace,
+        actor: identity.actor,
         now,
         json: cli.json,
         quiet: cli.quiet,
@@ -218,6 +216,34 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Restore(args) => restore::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
     }
+}
+
+/// Who acts: in a team workspace the OS account decides (see `identity`); otherwise `--as`,
+/// `CASEFLOW_USER`, then the OS user name.
+fn identify(
+    workspace: &Workspace,
+    requested: Option<String>,
+) -> Result<crate::identity::Identity, CliError> {
+    if workspace.db_path().exists() && workspace.store()?.read().is_team()? {
+        team::restrict_new_files();
+        let org = workspace.org()?;
+        let account = team::os_account().ok_or_else(|| {
+            CliError::Usage("cannot tell which OS account runs this command".into())
+        })?;
+        return Ok(crate::identity::team_identity(
+            &org,
+            &account,
+            requested.as_deref(),
+        )?);
+    }
+    let actor = requested
+        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+        .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into());
+    Ok(crate::identity::Identity {
+        actor,
+        operator: None,
+    })
 }
 
 /// The clap command, for completions and man pages.

@@ -9,9 +9,11 @@
 mod audit;
 mod backup;
 mod schema;
+mod settings;
 
 pub use audit::{AuditReport, Break};
 pub use backup::Copied;
+pub use settings::TEAM;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -74,6 +76,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// An open database.
 pub struct Store {
     conn: Connection,
+    /// In a team workspace, the person really at the keyboard when acting for someone else:
+    /// every event this store writes records "operator as actor".
+    operator: Option<String>,
 }
 
 /// A deployed definition version.
@@ -186,7 +191,10 @@ impl Store {
                 known: schema::LATEST,
             });
         }
-        let mut store = Store { conn };
+        let mut store = Store {
+            conn,
+            operator: None,
+        };
         if found < schema::LATEST {
             store.migrate(&shown)?;
         }
@@ -223,14 +231,25 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let result = f(&Db { conn: &tx })?;
+        let result = f(&Db {
+            conn: &tx,
+            operator: self.operator.as_deref(),
+        })?;
         tx.commit().map_err(StoreError::from)?;
         Ok(result)
     }
 
+    /// Record `operator` (the person acting for someone else) on every event written.
+    pub fn set_operator(&mut self, operator: Option<String>) {
+        self.operator = operator;
+    }
+
     /// Read-only access (each query sees a consistent snapshot of its own).
     pub fn read(&self) -> Db<'_> {
-        Db { conn: &self.conn }
+        Db {
+            conn: &self.conn,
+            operator: self.operator.as_deref(),
+        }
     }
 }
 
@@ -250,6 +269,7 @@ impl CloneForRetry for rusqlite::Error {
 /// Queries and writes, inside a transaction or not.
 pub struct Db<'c> {
     conn: &'c Connection,
+    operator: Option<&'c str>,
 }
 
 impl Db<'_> {
@@ -544,6 +564,11 @@ impl Db<'_> {
         prev_hash: &str,
     ) -> Result<(i64, String)> {
         let json = |v: &dyn erased::Json| v.to_json_string();
+        let note = match (self.operator, &event.note) {
+            (Some(operator), Some(note)) => Some(format!("{operator} as {}; {note}", event.actor)),
+            (Some(operator), None) => Some(format!("{operator} as {}", event.actor)),
+            (None, note) => note.clone(),
+        };
         let (at, from_steps, to_steps, changes) = (
             format_timestamp(event.at),
             json(&event.from_steps),
@@ -562,7 +587,7 @@ impl Db<'_> {
                 from_steps: &from_steps,
                 to_steps: &to_steps,
                 comment: event.comment.as_deref(),
-                note: event.note.as_deref(),
+                note: note.as_deref(),
                 changes: &changes,
             },
         );
@@ -579,7 +604,7 @@ impl Db<'_> {
             from_steps,
             to_steps,
             event.comment,
-            event.note,
+            note,
             changes,
             prev_hash,
             hash

@@ -116,6 +116,15 @@ ALTER TABLE events ADD COLUMN prev_hash TEXT;
 ALTER TABLE events ADD COLUMN hash TEXT;
 "#;
 
+/// Workspace-wide settings that must travel with the data (e.g. `team` mode), so they are
+/// backed up with it and cannot be changed by editing a file next to it.
+const V7_SETTINGS: &str = r#"
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#;
+
 pub(crate) const APPEND_ONLY_UPDATE_TRIGGER: &str =
     "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;";
@@ -127,11 +136,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(V6_AUDIT, |tx: &rusqlite::Transaction| {
             super::audit::backfill(tx).map_err(Into::into)
         }),
+        M::up(V7_SETTINGS),
     ])
 }
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 #[cfg(test)]
 mod tests {

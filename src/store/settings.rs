@@ -1,0 +1,32 @@
+//! Workspace settings kept in the database (see the `settings` migration).
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Db, Result};
+
+/// The setting that makes a workspace a team workspace (`init --team`).
+pub const TEAM: &str = "team";
+
+impl Db<'_> {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Whether this is a team workspace.
+    pub fn is_team(&self) -> Result<bool> {
+        Ok(self.setting(TEAM)?.as_deref() == Some("true"))
+    }
+}
