@@ -86,9 +86,7 @@ fn share(workspace: &Workspace) -> Result<(), CliError> {
         super::team::share_dir(&workspace.root.join(dir))?;
     }
     super::team::share_db(&workspace.db_path())?;
-    for file in [crate::workspace::ORG_FILE] {
-        super::team::share_file(&workspace.root.join(file))?;
-    }
+    super::team::share_file(&workspace.org_path())?;
     let mut store = workspace.create_store()?;
     store.write(|db| db.set_setting(crate::store::TEAM, "true"))?;
     Ok(())
