@@ -61,7 +61,13 @@ impl CliError {
         CliError::Io {
             path: path.display().to_string(),
             detail: e.to_string(),
-            not_found: e.kind() == std::io::ErrorKind::NotFound,
+            // EX_NOINPUT: the input did not exist or could not be read as a file.
+            not_found: matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::PermissionDenied
+                    | std::io::ErrorKind::IsADirectory
+            ),
         }
     }
 
@@ -77,6 +83,8 @@ impl CliError {
             CliError::Store(StoreError::DuplicateRef { .. }) => 65,
             CliError::Store(StoreError::Corrupt { .. } | StoreError::CannotOpen { .. }) => 74,
             CliError::Store(StoreError::NewerSchema { .. }) => 78,
+            CliError::Store(StoreError::ReadOnly(_)) => 73,
+            CliError::Store(StoreError::DiskFull) => 74,
             CliError::Store(_) => 1,
             CliError::MissingInput { .. }
             | CliError::NoWorkspace { .. }
@@ -116,6 +124,13 @@ impl CliError {
             CliError::Store(StoreError::NewerSchema { .. }) => {
                 Some("use the newer caseflow, or restore a backup made by this version".into())
             }
+            CliError::Store(StoreError::DiskFull) => Some(
+                "free space on the disk holding the workspace, then run the command again".into(),
+            ),
+            CliError::Store(StoreError::ReadOnly(_))
+            | CliError::Store(StoreError::CannotOpen { .. }) => Some(
+                "caseflow must be able to write the workspace folder (caseflow.db and its -wal and -shm files); check the mount and the permissions".into(),
+            ),
             CliError::Store(StoreError::Corrupt { .. }) => {
                 Some("restore the workspace's caseflow.db from a backup".into())
             }

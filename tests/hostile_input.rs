@@ -110,7 +110,9 @@ fn nul_bytes_in_a_definition_get_a_positioned_error() {
     assert!(run.code == 65 || run.code == 0, "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     let binary = ws.file("binary.yaml", "\u{feff}\u{0}\u{1}\u{2}garbage: [");
-    let run = ws.run("root", &["check", binary.to_str().expect("path")]).fails(65);
+    let run = ws
+        .run("root", &["check", binary.to_str().expect("path")])
+        .fails(65);
     assert!(run.stderr.contains("binary.yaml:"), "{}", run.stderr);
 }
 

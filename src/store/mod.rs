@@ -52,6 +52,10 @@ pub enum StoreError {
         reference: String,
         case: String,
     },
+    #[error("the disk holding the database is full; nothing was written")]
+    DiskFull,
+    #[error("the database cannot be written: the workspace is read-only ({0})")]
+    ReadOnly(String),
     #[error("database error: {0}")]
     Sql(rusqlite::Error),
     #[error("stored data could not be read: {0}")]
@@ -63,6 +67,12 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Corrupt {
+                path: "the database".into(),
+                detail: e.to_string(),
+            },
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(e.to_string()),
+            Some(ErrorCode::CannotOpen) => StoreError::CannotOpen {
                 path: "the database".into(),
                 detail: e.to_string(),
             },
@@ -167,14 +177,18 @@ impl Store {
             path: shown.clone(),
             detail: e.to_string(),
         })?;
-        conn.busy_timeout(busy_timeout)?;
         let corrupt = |e: rusqlite::Error| match StoreError::from(e) {
             StoreError::Corrupt { detail, .. } => StoreError::Corrupt {
                 path: shown.clone(),
                 detail,
             },
+            StoreError::CannotOpen { detail, .. } => StoreError::CannotOpen {
+                path: shown.clone(),
+                detail: explain_cannot_open(path, detail),
+            },
             other => other,
         };
+        conn.busy_timeout(busy_timeout).map_err(corrupt)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(corrupt)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -251,6 +265,25 @@ impl Store {
             operator: self.operator.as_deref(),
         }
     }
+}
+
+/// SQLite says only "unable to open database file"; say why when the folder tells.
+fn explain_cannot_open(path: &Path, detail: String) -> String {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.permissions().readonly() => format!("{detail} (the folder is read-only)"),
+        Ok(_) if probe_write(dir).is_err() => format!(
+            "{detail} (the folder cannot be written: caseflow needs to create caseflow.db-wal and caseflow.db-shm next to it)"
+        ),
+        _ => detail,
+    }
+}
+
+fn probe_write(dir: &Path) -> std::io::Result<()> {
+    tempfile::tempfile_in(dir).map(drop)
 }
 
 trait CloneForRetry {
