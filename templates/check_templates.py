@@ -157,6 +157,12 @@ def contexts(pdef):
             c = copy.deepcopy(base)
             c["fields"][name] = []
             yield f"fields.{name}=[]", c
+    for action in ("reject", "refuse", "send_back", "decline"):
+        c = copy.deepcopy(base)
+        c["history"].append({"at": "2026-11-30T11:00:00Z", "actor": "maria",
+                             "actor_name": "Maria Example", "kind": "action",
+                             "action": action, "comment": "Reasons given earlier"})
+        yield f"history has a commented {action}", c
     all_null = copy.deepcopy(base)
     for name, spec in specs.items():
         if nullable(spec):
@@ -192,7 +198,7 @@ def template_line(exc, name, offset):
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename == name:
             return frame.lineno + offset
-    return getattr(exc, "lineno", None) and exc.lineno + offset or offset + 1
+    return offset + 1
 
 
 def unsupported(ast):
@@ -232,7 +238,9 @@ def check_file(path, pdef, verbose):
             ast = ENV.parse(source, name=name)
             for line, msg in unsupported(ast):
                 err(path, line + offset, msg)
-            compiled.append((label, ENV.from_string(source), offset, name))
+            code = ENV.compile(source, name=name, filename=name)
+            tpl = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
+            compiled.append((label, tpl, offset, name))
         except jinja2.TemplateSyntaxError as e:
             err(path, (e.lineno or 1) + offset, f"syntax: {e.message}")
             return
@@ -241,12 +249,10 @@ def check_file(path, pdef, verbose):
     for variant, ctx in contexts(pdef):
         out = {}
         for label, tpl, offset, name in compiled:
-            tpl.name = name
             try:
-                tpl.filename = name
-                out[label] = render(tpl, ctx, name)
+                out[label] = tpl.render(**ctx)
             except Exception as e:  # noqa: BLE001 -- report anything the template raises
-                line = template_line(e, "<template>", offset)
+                line = template_line(e, name, offset)
                 key = (line, type(e).__name__, str(e))
                 if key not in reported:
                     reported.add(key)
@@ -266,10 +272,6 @@ def check_file(path, pdef, verbose):
             print(f"----- {os.path.relpath(path, ROOT)}\nSubject: {subj}\n\n{body.rstrip()}\n")
 
 
-def render(tpl, ctx, name):
-    return tpl.render(**ctx)
-
-
 def main():
     verbose = "-v" in sys.argv
     procs = load_processes()
@@ -279,9 +281,13 @@ def main():
         wanted = set(p["names"])
         if p["has_sla"]:
             wanted |= {"sla_warning", "sla_breach"}
+        with open(p["path"], encoding="utf-8") as f:
+            source_lines = f.read().split("\n")
         for t in sorted(wanted):
             if not os.path.exists(os.path.join(TEMPLATES, pname, f"{t}.txt")):
-                err(p["path"], 1, f"notify template `{t}` has no English file templates/{pname}/{t}.txt")
+                needle = re.compile(r"\b%s\b" % re.escape(t) if not t.startswith("sla_") else r"\bsla:")
+                line = next((i + 1 for i, l in enumerate(source_lines) if needle.search(l)), 1)
+                err(p["path"], line, f"notify template `{t}` has no English file templates/{pname}/{t}.txt")
     # (b) every file parses and renders
     for d in sorted(os.listdir(TEMPLATES)):
         full = os.path.join(TEMPLATES, d)
@@ -303,6 +309,18 @@ def main():
                 print(f"note: {os.path.relpath(path, ROOT)} is not named by any notify: in {d}")
             count["letters" if is_letter else "templates"] += 1
             check_file(path, p["def"], verbose)
+    # (c) a process that ships a locale ships it for every template
+    for d in sorted(os.listdir(TEMPLATES)):
+        for sub in (os.path.join(TEMPLATES, d), os.path.join(TEMPLATES, d, "letters")):
+            if not os.path.isdir(sub):
+                continue
+            names = [n[:-4] for n in os.listdir(sub) if n.endswith(".txt")]
+            stems = {n.partition(".")[0] for n in names}
+            locales = {n.partition(".")[2] for n in names} - {""}
+            for stem in sorted(stems):
+                for loc in sorted(locales):
+                    if f"{stem}.{loc}" not in names:
+                        err(os.path.join(sub, stem + ".txt"), 1, f"no `{loc}` variant, though other templates here have one")
     for e in errors:
         print(e)
     print(f"{count['templates']} templates and {count['letters']} letters checked, "
