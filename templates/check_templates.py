@@ -157,6 +157,15 @@ def contexts(pdef):
             c = copy.deepcopy(base)
             c["fields"][name] = []
             yield f"fields.{name}=[]", c
+    for step, spec in (pdef.get("steps") or {}).items():
+        c = copy.deepcopy(base)
+        c["case"]["steps"] = [step]
+        c["case"]["step_titles"] = [(spec or {}).get("title", step)]
+        yield f"case.steps=[{step}]", c
+    for outcome in sorted({str(s["end"]) for s in (pdef.get("steps") or {}).values() if isinstance(s, dict) and "end" in s}):
+        c = copy.deepcopy(base)
+        c["case"]["outcome"], c["case"]["status"], c["case"]["steps"], c["case"]["step_titles"] = outcome, "closed", [], []
+        yield f"case.outcome={outcome}", c
     for action in ("reject", "refuse", "send_back", "decline"):
         c = copy.deepcopy(base)
         c["history"].append({"at": "2026-11-30T11:00:00Z", "actor": "maria",
