@@ -26,7 +26,9 @@ mod processes;
 mod reject;
 mod set;
 mod show;
+mod sla;
 mod subtask;
+mod tick;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -112,6 +114,8 @@ enum Command {
     Graph(graph::Args),
     /// Play a short story in a fresh workspace and show what happened
     Demo(demo::Args),
+    /// Fire everything due now: SLA warnings and breaches, waits, timeouts, reminders (for cron)
+    Tick(tick::Args),
 }
 
 /// Run the command line with `clock` as the current time (read once, in `main`).
@@ -202,6 +206,7 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Done(args) => done::run(&ctx, args),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Tick(args) => tick::run(&ctx, args),
     }
 }
 

@@ -124,12 +124,14 @@ impl TryFrom<RawHandler> for Handler {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Sla {
     pub due: Span,
     pub warn_at: Option<WarnAt>,
     pub on_warn: Vec<Handler>,
     pub on_breach: Vec<Handler>,
+    /// While this holds, the SLA clock stands still (checked after every command).
+    pub pause_when: Option<super::Expr>,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +144,9 @@ pub(crate) struct RawSla {
     pub on_warn: Vec<Handler>,
     #[serde(default)]
     pub on_breach: Vec<Handler>,
+    /// Compiled by the loader, which knows the fields.
+    #[serde(default)]
+    pub pause_when: Option<String>,
 }
 
 impl RawSla {
@@ -166,6 +171,7 @@ impl RawSla {
             warn_at,
             on_warn: self.on_warn,
             on_breach: self.on_breach,
+            pause_when: None,
         })
     }
 }
@@ -231,6 +237,7 @@ mod tests {
             warn_at: Some("3 hours before".into()),
             on_warn: vec![],
             on_breach: vec![],
+            pause_when: None,
         };
         assert!(raw.parse().is_err());
     }

@@ -7,6 +7,9 @@
 //! a PostgreSQL store can offer the same functions without the engine or CLI changing.
 
 mod schema;
+mod timers;
+
+pub use timers::{Deadline, TickLock};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -499,6 +502,7 @@ impl Db<'_> {
                 kind
             ])?;
         }
+        self.save_timers(case)?;
         let mut last_event_id = 0;
         for (i, event) in events.iter().enumerate() {
             let seq = last_seq + 1 + i as i64;
