@@ -471,3 +471,55 @@ fn last_tick_run(ws: &Workspace) -> (String, i64) {
     )
     .unwrap()
 }
+
+/// payment-plan: a proposal the customer never answers gets one reminder after a week and
+/// lapses after three (German calendar, wall-clock days).
+#[test]
+fn an_unanswered_payment_plan_proposal_is_reminded_once_then_lapses() {
+    let ws = Workspace::init();
+    let case = ws.open(
+        "jonas",
+        "payment-plan",
+        &[
+            "account_number=40012345",
+            "customer_name=Familie Krause",
+            "customer_email=krause@kunde.example",
+        ],
+    );
+    ws.run("klaus", &["act", &case, "amount_determined", "--field", "amount_owed=600.00"])
+        .ok();
+    let proposed = [
+        "act",
+        &case,
+        "propose_plan",
+        "--field",
+        "instalment_count=3",
+        "--field",
+        "frequency=monthly",
+        "--field",
+        "first_due=2027-01-15",
+    ];
+    ws.run("jonas", &proposed).ok();
+    assert_eq!(ws.steps(&case), ["consent"]);
+    let week = tick(&ws, "2026-12-07T09:00:00Z");
+    assert_eq!(week["items"][0]["kind"], "reminded", "{week}");
+    let lapsed = tick(&ws, "2026-12-21T09:00:00Z");
+    let kinds_fired: Vec<&str> = lapsed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    // In due order: the SLA warning (11 Dec), the end of the reminder ladder and the SLA
+    // breach (both 14 Dec; ties go by case, task and timer name), then the timeout (21 Dec).
+    assert_eq!(
+        kinds_fired,
+        ["sla_warned", "reminded", "sla_breached", "timed_out"],
+        "{lapsed}"
+    );
+    let closed = ws.show(&case);
+    assert_eq!(closed["outcome"], "lapsed");
+    let sent: Vec<String> = ws.outbox(&case).into_iter().map(|q| q.template).collect();
+    assert!(sent.contains(&"payment_plan_reminder".to_string()), "{sent:?}");
+    assert_eq!(sent.last().map(String::as_str), Some("payment_plan_lapsed"));
+}

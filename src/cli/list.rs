@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let store = ctx.workspace.store()?;
     let filter = filter(ctx, &org, &args)?;
     if args.overdue || args.at_risk {
-        return deadlines(ctx, &org, &store, &args);
+        return deadlines(ctx, &org, &store, &args, filter);
     }
     let cases = store.read().list_cases(&filter)?;
     if ctx.json {
@@ -164,9 +164,28 @@ fn deadlines(
     org: &crate::org::Org,
     store: &crate::store::Store,
     args: &Args,
+    mut filter: CaseFilter,
 ) -> Result<(), CliError> {
     let mut found = store.read().deadlines(ctx.now, args.at_risk)?;
-    found.retain(|d| args.process.as_ref().is_none_or(|p| &d.case.process == p));
+    // Other filters narrow the list of cases with a deadline (read only when given, so a
+    // plain `list --overdue` stays an index range scan).
+    filter.limit = None;
+    let narrowed = filter.process.is_some()
+        || filter.step.is_some()
+        || filter.assignee.is_some()
+        || filter.status.is_some()
+        || filter.priority.is_some()
+        || !filter.fields.is_empty()
+        || filter.opened_since.is_some();
+    if narrowed {
+        let matching: std::collections::BTreeSet<String> = store
+            .read()
+            .list_cases(&filter)?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        found.retain(|d| matching.contains(&d.case.id));
+    }
     if let Some(limit) = args.limit {
         found.truncate(limit);
     }
