@@ -447,7 +447,8 @@ impl CaseState {
                 });
             }
         }
-        out.sort_by_key(|t| (t.at, t.task, t.kind));
+        // The order `tick` fires them in: by time, then task (the case's own first), then name.
+        out.sort_by_key(|t| (t.at, t.task, t.kind.as_str()));
         out
     }
 
