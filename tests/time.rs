@@ -102,7 +102,11 @@ fn an_sla_warns_then_breaches_across_a_weekend_and_holidays() {
     // Over the holidays and the weekend no business time passes: 10 hours left.
     assert_eq!(sla(&at_risk, Some("analysis"))["business_hours_left"], 10.0);
     let listed = ws
-        .run_at("2026-12-27T08:00:00Z", "root", &["list", "--at-risk", "--json"])
+        .run_at(
+            "2026-12-27T08:00:00Z",
+            "root",
+            &["list", "--at-risk", "--json"],
+        )
         .ok()
         .json();
     assert_eq!(listed["cases"][0]["id"], case.as_str());
@@ -150,7 +154,11 @@ fn an_sla_warns_then_breaches_across_a_weekend_and_holidays() {
     assert_eq!(warnings[0].to, ["tomasz"]);
 
     let overdue = ws
-        .run_at("2026-12-30T09:00:00Z", "root", &["list", "--overdue", "--json"])
+        .run_at(
+            "2026-12-30T09:00:00Z",
+            "root",
+            &["list", "--overdue", "--json"],
+        )
         .ok()
         .json();
     assert_eq!(overdue["cases"][0]["id"], case.as_str());
@@ -174,15 +182,23 @@ fn the_case_clock_pauses_while_waiting_on_the_customer_then_resumes() {
     // Paused: no timers, nothing overdue even long after the original due time.
     assert_eq!(tick(&ws, "2026-12-16T09:00:00Z")["fired"], 0);
     let overdue = ws
-        .run_at("2026-12-16T09:00:00Z", "root", &["list", "--overdue", "--json"])
+        .run_at(
+            "2026-12-16T09:00:00Z",
+            "root",
+            &["list", "--overdue", "--json"],
+        )
         .ok()
         .json();
     assert_eq!(overdue["cases"].as_array().map(Vec::len), Some(0));
 
     // The customer answers 3 days after opening.
     let later = "2026-12-04T09:00:00Z";
-    ws.run_at(later, "jonas", &["set", &case, "--field", "serial_number=SN-123456"])
-        .ok();
+    ws.run_at(
+        later,
+        "jonas",
+        &["set", &case, "--field", "serial_number=SN-123456"],
+    )
+    .ok();
     ws.run_at(later, "jonas", &["act", &case, "data_completed"])
         .ok();
     let resumed = show_at(&ws, later, &case);
@@ -195,7 +211,10 @@ fn the_case_clock_pauses_while_waiting_on_the_customer_then_resumes() {
         .iter()
         .filter_map(|e| e["note"].as_str().map(String::from))
         .collect();
-    assert!(notes.iter().any(|n| n.contains("SLA clock paused")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("SLA clock paused")),
+        "{notes:?}"
+    );
     assert!(
         notes
             .iter()
@@ -263,7 +282,14 @@ fn the_reminder_ladder_ends_with_billing_handing_the_debt_to_collections() {
         .run_at(
             "2026-12-29T10:00:00Z",
             "klaus",
-            &["act", &case, "hand_over_to_collections", "--comment", "no reaction", "--json"],
+            &[
+                "act",
+                &case,
+                "hand_over_to_collections",
+                "--comment",
+                "no reaction",
+                "--json",
+            ],
         )
         .ok()
         .json();
@@ -302,7 +328,11 @@ fn a_tick_after_a_ten_day_outage_fires_each_missed_timer_once_in_order() {
         .json();
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["items"][0]["due_at"], RUNGS[0]);
-    assert_eq!(ws.show(&case)["fields"]["reminders_sent"], 0, "dry run fires nothing");
+    assert_eq!(
+        ws.show(&case)["fields"]["reminders_sent"],
+        0,
+        "dry run fires nothing"
+    );
     let fired = tick(&ws, back);
     let due: Vec<&str> = fired["items"]
         .as_array()
@@ -380,7 +410,10 @@ fn timeouts_and_waits_move_the_case_on_in_business_time() {
     ws.run("root", &["deploy", file.to_str().unwrap()]).ok();
     // Friday 14:00: 3 business days end Wednesday 14:00.
     let friday = "2026-12-04T14:00:00Z";
-    let silent = ws.run_at(friday, "jonas", &["open", "docs-wait", "--json"]).ok().json();
+    let silent = ws
+        .run_at(friday, "jonas", &["open", "docs-wait", "--json"])
+        .ok()
+        .json();
     let silent = silent["id"].as_str().unwrap().to_string();
     assert_eq!(tick(&ws, "2026-12-09T13:59:00Z")["fired"], 0);
     let timed_out = tick(&ws, "2026-12-09T14:00:00Z");
@@ -389,9 +422,13 @@ fn timeouts_and_waits_move_the_case_on_in_business_time() {
 
     // The documents arrive Friday 14:00: the case cools off 2 business days (Tuesday 14:00),
     // held by the system, then review opens, actionable 4 business hours later.
-    let answered = ws.run_at(friday, "jonas", &["open", "docs-wait", "--json"]).ok().json();
+    let answered = ws
+        .run_at(friday, "jonas", &["open", "docs-wait", "--json"])
+        .ok()
+        .json();
     let answered = answered["id"].as_str().unwrap().to_string();
-    ws.run_at(friday, "jonas", &["act", &answered, "docs_received"]).ok();
+    ws.run_at(friday, "jonas", &["act", &answered, "docs_received"])
+        .ok();
     let held = show_at(&ws, friday, &answered);
     assert_eq!(steps(&held), ["cooling_off"]);
     assert_eq!(held["tasks"][0]["assignee"], "caseflow");
@@ -399,15 +436,25 @@ fn timeouts_and_waits_move_the_case_on_in_business_time() {
     assert_eq!(moved["items"][0]["kind"], "waited", "{moved}");
     assert_eq!(ws.steps(&answered), ["review"]);
     let early = ws
-        .run_at("2026-12-08T16:00:00Z", "jonas", &["act", &answered, "close"])
+        .run_at(
+            "2026-12-08T16:00:00Z",
+            "jonas",
+            &["act", &answered, "close"],
+        )
         .fails(65);
     assert!(
-        early.stderr.contains("cannot be acted on before 2026-12-09T10:00:00Z"),
+        early
+            .stderr
+            .contains("cannot be acted on before 2026-12-09T10:00:00Z"),
         "{}",
         early.stderr
     );
-    ws.run_at("2026-12-09T10:00:00Z", "jonas", &["act", &answered, "close"])
-        .ok();
+    ws.run_at(
+        "2026-12-09T10:00:00Z",
+        "jonas",
+        &["act", &answered, "close"],
+    )
+    .ok();
 }
 
 #[test]
@@ -458,18 +505,22 @@ fn the_last_tick_run_is_recorded() {
     tick(&ws, RUNGS[0]);
     assert_eq!(last_tick_run(&ws), (RUNGS[0].to_string(), 1));
     ws.run_at(RUNGS[1], "root", &["tick", "--dry-run"]).ok();
-    assert_eq!(last_tick_run(&ws), (RUNGS[0].to_string(), 1), "a dry run is no run");
+    assert_eq!(
+        last_tick_run(&ws),
+        (RUNGS[0].to_string(), 1),
+        "a dry run is no run"
+    );
 }
 
 /// The last row of `tick_runs` (what `doctor` reports) as (now, fired).
 fn last_tick_run(ws: &Workspace) -> (String, i64) {
-    let conn = rusqlite::Connection::open(ws.path().join("caseflow.db")).unwrap();
+    let conn = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("database");
     conn.query_row(
         "SELECT now, fired FROM tick_runs ORDER BY id DESC LIMIT 1",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
-    .unwrap()
+    .expect("a tick run")
 }
 
 /// payment-plan: a proposal the customer never answers gets one reminder after a week and
@@ -486,8 +537,17 @@ fn an_unanswered_payment_plan_proposal_is_reminded_once_then_lapses() {
             "customer_email=krause@kunde.example",
         ],
     );
-    ws.run("klaus", &["act", &case, "amount_determined", "--field", "amount_owed=600.00"])
-        .ok();
+    ws.run(
+        "klaus",
+        &[
+            "act",
+            &case,
+            "amount_determined",
+            "--field",
+            "amount_owed=600.00",
+        ],
+    )
+    .ok();
     let proposed = [
         "act",
         &case,
@@ -520,6 +580,9 @@ fn an_unanswered_payment_plan_proposal_is_reminded_once_then_lapses() {
     let closed = ws.show(&case);
     assert_eq!(closed["outcome"], "lapsed");
     let sent: Vec<String> = ws.outbox(&case).into_iter().map(|q| q.template).collect();
-    assert!(sent.contains(&"payment_plan_reminder".to_string()), "{sent:?}");
+    assert!(
+        sent.contains(&"payment_plan_reminder".to_string()),
+        "{sent:?}"
+    );
     assert_eq!(sent.last().map(String::as_str), Some("payment_plan_lapsed"));
 }

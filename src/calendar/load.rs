@@ -163,7 +163,11 @@ fn day_range(text: &str) -> Option<Vec<usize>> {
 
 /// `08:00-12:00,13:00-17:00` (or `off`) as sorted, non-overlapping seconds after midnight.
 fn intervals(text: &str) -> Result<Vec<(i32, i32)>, String> {
-    let bad = || format!("{text:?} is not working hours like 09:00-17:00 or 08:00-12:00,13:00-17:00 (or `off`)");
+    let bad = || {
+        format!(
+            "{text:?} is not working hours like 09:00-17:00 or 08:00-12:00,13:00-17:00 (or `off`)"
+        )
+    };
     if text.trim().eq_ignore_ascii_case("off") {
         return Ok(Vec::new());
     }
@@ -247,7 +251,10 @@ mod tests {
         let cals = parse("calendars:\n  pl:\n    time_zone: Europe/Warsaw\n    hours: { mon-thu: \"08:00-12:00,13:00-17:00\", fri: 08:00-14:00 }\n    holidays: [12-25, 2026-04-06]\n").unwrap();
         let pl = cals.get(Some("pl"));
         assert_eq!(cals.default, "pl");
-        assert_eq!(pl.week[0], vec![(8 * 3600, 12 * 3600), (13 * 3600, 17 * 3600)]);
+        assert_eq!(
+            pl.week[0],
+            vec![(8 * 3600, 12 * 3600), (13 * 3600, 17 * 3600)]
+        );
         assert_eq!(pl.week[4], vec![(8 * 3600, 14 * 3600)]);
         assert!(pl.week[5].is_empty());
         assert!(pl.yearly.contains(&(12, 25)));
@@ -258,17 +265,31 @@ mod tests {
     fn bad_input_points_at_it() {
         let errs = parse("calendars:\n  a:\n    time_zone: Europe/Warsw\n    hours: { mon: 25:00-26:00 }\n    holidays: [2026-02-30]\n    colour: red\n").unwrap_err();
         assert_eq!(errs.len(), 4, "{errs:?}");
-        assert!(errs[0].starts_with("6:5: calendar `a`: unknown key `colour`"), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("3:16: calendar `a`: unknown time zone `Europe/Warsw`")), "{errs:?}");
+        assert!(
+            errs[0].starts_with("6:5: calendar `a`: unknown key `colour`"),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("3:16: calendar `a`: unknown time zone `Europe/Warsw`")),
+            "{errs:?}"
+        );
         assert!(errs.iter().any(|e| e.starts_with("4:19:")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("5:16: calendar `a`: holiday \"2026-02-30\"")), "{errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("5:16: calendar `a`: holiday \"2026-02-30\"")),
+            "{errs:?}"
+        );
     }
 
     #[test]
     fn several_need_a_default() {
-        let errs = parse("calendars:\n  a: { time_zone: UTC }\n  b: { time_zone: UTC }\n").unwrap_err();
+        let errs =
+            parse("calendars:\n  a: { time_zone: UTC }\n  b: { time_zone: UTC }\n").unwrap_err();
         assert!(errs[0].contains("none is `default: true`"), "{errs:?}");
-        let ok = parse("calendars:\n  a: { time_zone: UTC }\n  b: { time_zone: UTC, default: true }\n").unwrap();
+        let ok =
+            parse("calendars:\n  a: { time_zone: UTC }\n  b: { time_zone: UTC, default: true }\n")
+                .unwrap();
         assert_eq!(ok.default, "b");
     }
 }

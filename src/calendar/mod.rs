@@ -148,10 +148,7 @@ impl Calendar {
                 .ok()?;
             date.to_datetime(time)
         };
-        self.tz
-            .to_ambiguous_timestamp(dt)
-            .compatible()
-            .ok()
+        self.tz.to_ambiguous_timestamp(dt).compatible().ok()
     }
 
     fn local_date(&self, at: Timestamp) -> Date {

@@ -196,7 +196,12 @@ fn deadlines(
             let first = clocks.iter().find(|c| c.clock.due_at == d.due_at);
             let left = first.map(|c| c.hours_left).unwrap_or_default();
             let state = first.map(|c| c.state).unwrap_or("overdue");
-            (&d.case, crate::time::format_timestamp(d.due_at), left, state)
+            (
+                &d.case,
+                crate::time::format_timestamp(d.due_at),
+                left,
+                state,
+            )
         })
         .collect();
     if ctx.json {
@@ -211,9 +216,25 @@ fn deadlines(
         rows.iter().for_each(|(c, ..)| println!("{}", c.id));
         return Ok(());
     }
-    let mut t = table(&["case", "process", "step", "assigned", "priority", "due", "business hours left"]);
+    let mut t = table(&[
+        "case",
+        "process",
+        "step",
+        "assigned",
+        "priority",
+        "due",
+        "business hours left",
+    ]);
     for (c, due, left, _) in &rows {
-        t.add_row(vec![c.id.clone(), c.process.clone(), steps_text(c), assignees_text(c), c.priority.as_str().to_string(), due.clone(), format!("{left}")]);
+        t.add_row(vec![
+            c.id.clone(),
+            c.process.clone(),
+            steps_text(c),
+            assignees_text(c),
+            c.priority.as_str().to_string(),
+            due.clone(),
+            format!("{left}"),
+        ]);
     }
     println!("{t}");
     Ok(())

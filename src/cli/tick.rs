@@ -22,7 +22,9 @@ use crate::time::format_timestamp;
 const LOCK_FILE: &str = "caseflow.tick.lock";
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  caseflow tick\n  caseflow tick --dry-run\n  caseflow tick --now 2026-12-07T09:00:00Z --json\n\nRun it from cron every few minutes (it is cheap when nothing is due):\n  */5 * * * * cd /srv/cases && caseflow tick -q >> tick.log 2>&1")]
+#[command(
+    after_help = "Examples:\n  caseflow tick\n  caseflow tick --dry-run\n  caseflow tick --now 2026-12-07T09:00:00Z --json\n\nRun it from cron every few minutes (it is cheap when nothing is due):\n  */5 * * * * cd /srv/cases && caseflow tick -q >> tick.log 2>&1"
+)]
 pub struct Args {
     /// List what would fire, change nothing
     #[arg(long)]
@@ -185,7 +187,8 @@ fn render(
     dry_run: bool,
     skipped: bool,
 ) -> Result<(), CliError> {
-    let item = |f: &Fired| json!({"case": f.case, "step": f.step, "kind": f.kind, "due_at": f.due_at});
+    let item =
+        |f: &Fired| json!({"case": f.case, "step": f.step, "kind": f.kind, "due_at": f.due_at});
     if ctx.json {
         let doc = json!({
             "now": format_timestamp(ctx.now),
@@ -224,10 +227,6 @@ fn render(
         );
     }
     let verb = if dry_run { "would fire" } else { "fired" };
-    println!(
-        "{verb} {} at {}",
-        fired.len(),
-        format_timestamp(ctx.now)
-    );
+    println!("{verb} {} at {}", fired.len(), format_timestamp(ctx.now));
     Ok(())
 }

@@ -42,12 +42,9 @@ impl Db<'_> {
         }
         // A paused clock has no due time while it stands still.
         let columns = |clock: Option<&crate::engine::Clock>| {
-            clock.filter(|c| c.paused_since.is_none()).map(|c| {
-                (
-                    format_timestamp(c.due_at),
-                    c.warn_at.map(format_timestamp),
-                )
-            })
+            clock
+                .filter(|c| c.paused_since.is_none())
+                .map(|c| (format_timestamp(c.due_at), c.warn_at.map(format_timestamp)))
         };
         let mut task_due = self.conn.prepare_cached(
             "UPDATE tasks SET due_at = ?3, warn_at = ?4 WHERE case_id = ?1 AND task = ?2",
@@ -70,7 +67,10 @@ impl Db<'_> {
              ORDER BY due_at, case_id, task, kind LIMIT ?2",
         )?;
         let rows = stmt.query_map(
-            params![format_timestamp(now), i64::try_from(limit).unwrap_or(i64::MAX)],
+            params![
+                format_timestamp(now),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
             |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -140,7 +140,11 @@ impl Db<'_> {
     pub fn finish_tick(&self, id: i64, now: Timestamp, fired: usize) -> Result<()> {
         self.conn.execute(
             "UPDATE tick_runs SET finished_at = ?2, fired = ?3 WHERE id = ?1",
-            params![id, format_timestamp(now), i64::try_from(fired).unwrap_or(i64::MAX)],
+            params![
+                id,
+                format_timestamp(now),
+                i64::try_from(fired).unwrap_or(i64::MAX)
+            ],
         )?;
         Ok(())
     }
@@ -195,14 +199,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db"), std::time::Duration::ZERO).unwrap();
         let plan = |sql: &str| -> String {
-            let mut stmt = store.read().conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let mut stmt = store
+                .read()
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
             let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
             rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
         };
         let due = plan("SELECT case_id, task, kind, due_at FROM timers WHERE due_at <= 'x' ORDER BY due_at, case_id, task, kind LIMIT 5");
         assert!(due.contains("USING COVERING INDEX timers_by_due"), "{due}");
         assert!(!due.contains("TEMP B-TREE"), "{due}");
-        let tasks = plan("SELECT case_id, due_at FROM tasks WHERE due_at IS NOT NULL AND due_at <= 'x'");
+        let tasks =
+            plan("SELECT case_id, due_at FROM tasks WHERE due_at IS NOT NULL AND due_at <= 'x'");
         assert!(tasks.contains("tasks_by_due"), "{tasks}");
     }
 

@@ -142,13 +142,27 @@ impl Loader<'_> {
         if let Some(sla) = sla {
             sla.pause_when = self.pause_when(raw.pause_when, node, &whose, ctx);
             let at = node.get("sla").unwrap_or(node);
-            self.handlers(&sla.on_warn, Some(&actions), at.key_pos("on_warn"), &whose, ctx);
-            self.handlers(&sla.on_breach, Some(&actions), at.key_pos("on_breach"), &whose, ctx);
+            self.handlers(
+                &sla.on_warn,
+                Some(&actions),
+                at.key_pos("on_warn"),
+                &whose,
+                ctx,
+            );
+            self.handlers(
+                &sla.on_breach,
+                Some(&actions),
+                at.key_pos("on_breach"),
+                &whose,
+                ctx,
+            );
         }
         if let Some(calendar) = &raw.calendar {
             self.known_calendar(calendar, node.key_pos("calendar"), &whose);
         }
-        let wait = raw.wait.and_then(|text| self.span(&text, node.key_pos("wait"), &whose));
+        let wait = raw
+            .wait
+            .and_then(|text| self.span(&text, node.key_pos("wait"), &whose));
         if wait.is_some() && !is_task && !matches!(kind, StepKind::Automatic { .. }) {
             self.error(node.key_pos("wait"), format!("{whose}: `wait` belongs on a task step (its actions wait) or an automatic step (the case waits, then moves on)"));
         }

@@ -112,7 +112,9 @@ impl Run<'_, '_> {
     pub(super) fn wait_until(&self, step: &Step) -> Option<Timestamp> {
         let field = step.wait_until.as_deref()?;
         match self.case.fields.get(field) {
-            Some(Value::Date(d)) => Some(self.calendar(&self.calendar_name(Some(step))).start_of(*d)),
+            Some(Value::Date(d)) => {
+                Some(self.calendar(&self.calendar_name(Some(step))).start_of(*d))
+            }
             Some(Value::DateTime(t)) => Some(*t),
             _ => None,
         }
@@ -141,7 +143,11 @@ impl Run<'_, '_> {
             wake_at: Some(until),
             reminders: None,
         };
-        self.note(format!("`{}` waits until {}", step.name, format_timestamp(until)));
+        self.note(format!(
+            "`{}` waits until {}",
+            step.name,
+            format_timestamp(until)
+        ));
         self.change(Change::TaskOpened { task });
         true
     }
@@ -154,10 +160,11 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let def = self.ctx.def;
-        let on_hold = self.case.tasks.iter().any(|t| {
-            def.step(&t.step)
-                .is_some_and(|s| s.timing.waiting_customer)
-        });
+        let on_hold = self
+            .case
+            .tasks
+            .iter()
+            .any(|t| def.step(&t.step).is_some_and(|s| s.timing.waiting_customer));
         if let (Some(clock), Some(sla)) = (self.case.sla.clone(), def.sla.as_ref()) {
             let paused = on_hold || self.holds(sla)?;
             self.set_paused(None, clock, paused);
@@ -373,7 +380,11 @@ impl Run<'_, '_> {
             .task
             .and_then(|id| self.case.task(id).cloned())
             .ok_or_else(|| self.not_due())?;
-        let step = self.ctx.def.step(&task.step).ok_or_else(|| self.not_due())?;
+        let step = self
+            .ctx
+            .def
+            .step(&task.step)
+            .ok_or_else(|| self.not_due())?;
         let to = match (&step.kind, &step.timing.timeout) {
             (StepKind::Automatic { to, .. }, _) => to.clone(),
             (_, Some(timeout)) => timeout.to.clone(),
@@ -440,7 +451,9 @@ impl Run<'_, '_> {
         }
         // The next rung counts from this one's due time, not from when it fired, so a
         // tick after an outage catches up one reminder at a time, each once.
-        let next_at = self.calendar(&ladder.calendar).after(timer.at, remind.every);
+        let next_at = self
+            .calendar(&ladder.calendar)
+            .after(timer.at, remind.every);
         self.change(Change::Reminders {
             task: task.id,
             after: Some(Reminders {
