@@ -40,7 +40,6 @@ struct Fired {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
-    let org = ctx.workspace.org()?;
     let mut store = ctx.workspace.store()?;
     if args.dry_run {
         let due = store.read().due_timers(ctx.now, usize::MAX)?;
@@ -50,6 +49,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             .collect::<Result<_, _>>()?;
         return render(ctx, &listed, &[], true, false);
     }
+    // The common case under cron: nothing due. One indexed read and one small write (the
+    // run's record), without reading org.yaml or taking the lock.
+    if store.read().due_timers(ctx.now, 1)?.is_empty() {
+        store.write(|db| db.idle_tick(ctx.now))?;
+        return render(ctx, &[], &[], false, false);
+    }
+    let org = ctx.workspace.org()?;
     let lock = TickLock::try_take(&ctx.workspace.root.join(LOCK_FILE))?;
     if lock.is_none() {
         return render(ctx, &[], &[], false, true);

@@ -137,6 +137,15 @@ impl Db<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Record a tick run that found nothing due.
+    pub fn idle_tick(&self, now: Timestamp) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO tick_runs (started_at, finished_at, now, fired) VALUES (?1, ?1, ?1, 0)",
+            [format_timestamp(now)],
+        )?;
+        Ok(())
+    }
+
     pub fn finish_tick(&self, id: i64, now: Timestamp, fired: usize) -> Result<()> {
         self.conn.execute(
             "UPDATE tick_runs SET finished_at = ?2, fired = ?3 WHERE id = ?1",
