@@ -586,3 +586,113 @@ fn an_unanswered_payment_plan_proposal_is_reminded_once_then_lapses() {
     );
     assert_eq!(sent.last().map(String::as_str), Some("payment_plan_lapsed"));
 }
+
+/// expense-reimbursement's manager_review keeps its SLA of 2 business days (head office
+/// calendar, 09:00-17:00 UTC), warning at 75%: both are recorded as events even without
+/// handlers, and `show` says where the clock stands.
+#[test]
+fn the_expense_manager_review_sla_warns_at_75_percent_and_breaches_after_two_business_days() {
+    let ws = Workspace::init();
+    // Opened Friday 15:00: Friday gives 2 business hours, Monday 8, so the warning (12 h)
+    // falls on Tuesday 11:00 and the due time (16 h) on Tuesday 15:00.
+    let friday = "2026-12-04T15:00:00Z";
+    let case = ws
+        .run_at(
+            friday,
+            "alice",
+            &[
+                "open",
+                "expense-reimbursement",
+                "--field",
+                "kind=advance",
+                "--field",
+                "lines=Flight: 420.00",
+                "--json",
+            ],
+        )
+        .ok()
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let clock = sla(&show_at(&ws, friday, &case), Some("manager_review"));
+    assert_eq!(clock["warn_at"], "2026-12-08T11:00:00Z");
+    assert_eq!(clock["due_at"], "2026-12-08T15:00:00Z");
+    assert_eq!(clock["calendar"], "head_office");
+    let text = ws
+        .run_at("2026-12-08T12:00:00Z", "maria", &["show", &case])
+        .ok();
+    assert!(
+        text.stdout.contains(
+            "SLA of manager_review: due 2026-12-08T15:00:00Z (at risk, 3 business hours left)"
+        ),
+        "{}",
+        text.stdout
+    );
+    let fired = tick(&ws, "2026-12-08T15:00:00Z");
+    assert_eq!(fired["fired"], 2, "{fired}");
+    assert_eq!(kinds(&ws, &case, "sla_warned").len(), 1);
+    assert_eq!(kinds(&ws, &case, "sla_breached").len(), 1);
+    assert_eq!(
+        ws.show(&case)["priority"],
+        "normal",
+        "no handlers, no change"
+    );
+}
+
+const REGIONS: &str = r#"
+process: regional
+id_prefix: REG
+calendar: { field: region }
+fields:
+  region: { type: enum, values: [poland, germany, other], required: true }
+roles:
+  clerk: { group: customer_service }
+start: answer
+steps:
+  answer:
+    assignee: clerk
+    sla: { due: 1 business day }
+    actions: { done: { to: closed } }
+  closed: { end: done }
+"#;
+
+/// A case field picks the calendar: the same SLA falls due a day later in Poland, where
+/// 11 November is a holiday, than in Germany; a value naming no calendar gets the default.
+#[test]
+fn a_case_field_picks_the_calendar() {
+    let ws = Workspace::init();
+    let file = ws.file("processes/regional.yaml", REGIONS);
+    ws.run("root", &["deploy", file.to_str().unwrap()]).ok();
+    // Tuesday 10 November 2026, 15:30 in Warsaw and Berlin; 8 business hours.
+    let at = "2026-11-10T14:30:00Z";
+    let due = |region: &str| {
+        let field = format!("region={region}");
+        let opened = ws
+            .run_at(
+                at,
+                "jonas",
+                &["open", "regional", "--field", &field, "--json"],
+            )
+            .ok()
+            .json();
+        let clock = sla(&opened_show(&ws, at, &opened), Some("answer"));
+        (clock["calendar"].clone(), clock["due_at"].clone())
+    };
+    assert_eq!(
+        due("poland"),
+        ("poland".into(), "2026-11-12T14:30:00Z".into())
+    );
+    assert_eq!(
+        due("germany"),
+        ("germany".into(), "2026-11-11T14:30:00Z".into())
+    );
+    assert_eq!(
+        due("other"),
+        ("head_office".into(), "2026-11-11T14:30:00Z".into())
+    );
+}
+
+fn opened_show(ws: &Workspace, at: &str, opened: &Value) -> Value {
+    show_at(ws, at, opened["id"].as_str().expect("id"))
+}
