@@ -176,6 +176,22 @@ impl RawSla {
     }
 }
 
+/// A span as people write it: `2 business days`, `21 days`, `1 hour`.
+pub fn text(span: Span) -> String {
+    let unit = match span.unit {
+        Unit::Minutes => "minute",
+        Unit::Hours => "hour",
+        Unit::Days => "day",
+        Unit::Weeks => "week",
+    };
+    format!(
+        "{}{} {unit}{}",
+        span.amount,
+        if span.business { " business" } else { "" },
+        if span.amount == 1 { "" } else { "s" }
+    )
+}
+
 /// Rough length in minutes, only to compare two spans of the same kind.
 fn minutes(span: Span) -> u64 {
     let per = match span.unit {
