@@ -526,3 +526,78 @@ pub(in crate::engine) fn fire(
     }
     run.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{self, Event, Facts, Opening};
+    use crate::org::Org;
+    use crate::value::FieldType;
+
+    const ORG: &str = include_str!("../../cli/assets/org.yaml");
+    const LATE: &str = include_str!("../../../processes/late-payment.yaml");
+
+    fn ts(text: &str) -> Timestamp {
+        text.parse().expect("time")
+    }
+
+    /// Firing every due timer of a late-payment case in order: each fires once, a fired
+    /// timer is refused the second time, and replaying the events rebuilds the case.
+    #[test]
+    fn fired_timers_are_gone_and_replay_rebuilds_the_clocks() {
+        let org = Org::load("org.yaml", ORG).expect("org");
+        let def = crate::definition::load("late.yaml", LATE, Some(&org)).expect("def");
+        let ctx = |now| engine::Ctx {
+            def: &def,
+            version: 1,
+            org: &org,
+            actor: SYSTEM,
+            now,
+            source: None,
+            facts: Facts::none(),
+        };
+        let text = |ty: &FieldType, v: &str| Value::parse(ty, v).expect("value");
+        let fields = vec![
+            ("invoice_number".into(), text(&FieldType::Text, "R-1")),
+            ("customer_number".into(), text(&FieldType::Text, "K-1")),
+            (
+                "customer_email".into(),
+                text(&FieldType::Email, "a@example.org"),
+            ),
+            ("amount_due".into(), text(&FieldType::Money, "10.00")),
+            ("due_date".into(), text(&FieldType::Date, "2026-12-01")),
+        ];
+        let opening = Opening {
+            fields,
+            ..Opening::default()
+        };
+        let mut ctx0 = ctx(ts("2026-11-30T09:00:00Z"));
+        ctx0.actor = "klaus";
+        let opened = engine::open(&ctx0, "LPR-2026-0001", opening).expect("open");
+        let mut case = opened.case;
+        let mut events: Vec<Event> = opened.events;
+        let now = ts("2027-01-10T00:00:00Z");
+        let mut fired = Vec::new();
+        while let Some(timer) = case.timers().into_iter().find(|t| t.at <= now) {
+            let decision = engine::fire(&ctx(now), &case, &timer).expect("fire");
+            assert!(matches!(
+                engine::fire(&ctx(now), &decision.case, &timer),
+                Err(Refusal::NotDue { .. })
+            ));
+            fired.push(decision.events[0].kind);
+            events.extend(decision.events);
+            case = decision.case;
+        }
+        assert_eq!(fired, vec![EventKind::Reminded; 4]);
+        assert_eq!(case.active_steps(), ["still_unpaid"]);
+        let mut rebuilt = engine::replay(&events);
+        rebuilt.retype(&def);
+        assert_eq!(rebuilt, case);
+        // Not yet due is refused too.
+        let future = case.timers().into_iter().next().expect("still_unpaid SLA");
+        assert!(matches!(
+            engine::fire(&ctx(ts("2027-01-10T00:00:00Z")), &case, &future),
+            Err(Refusal::NotDue { .. })
+        ));
+    }
+}
