@@ -134,7 +134,11 @@ fn fire_one(
             .task
             .and_then(|t| case.task(t))
             .map(|t| t.step.clone());
-        let facts = db.facts(def, ctx.now)?;
+        let facts = if engine::fire_needs_facts(def, &case, timer) {
+            db.facts(def, ctx.now)?
+        } else {
+            engine::Facts::default()
+        };
         let ectx = engine::Ctx {
             def,
             version: *version,

@@ -233,6 +233,12 @@ pub fn fire(ctx: &Ctx, case: &CaseState, timer: &Timer) -> Result<Decision, Refu
     run::fire(ctx, case, timer)
 }
 
+/// Whether firing `timer` may need [`Facts`] (it may enter a step or resolve a role);
+/// when not, the caller may pass [`Facts::none`] and skip reading them.
+pub fn fire_needs_facts(def: &Definition, case: &CaseState, timer: &Timer) -> bool {
+    run::needs_facts(def, case, timer)
+}
+
 /// Rebuild a case from its events alone.
 pub fn replay(events: &[Event]) -> CaseState {
     let mut case = CaseState::blank(

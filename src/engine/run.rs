@@ -15,7 +15,7 @@ use crate::value::Value;
 
 mod timers;
 
-pub(super) use timers::fire;
+pub(super) use timers::{fire, needs_facts};
 
 /// How many automatic steps one command may pass through before we call it a loop.
 const MAX_AUTOMATIC_STEPS: usize = 256;

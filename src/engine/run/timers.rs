@@ -264,6 +264,12 @@ impl Run<'_, '_> {
                 }
                 continue;
             }
+            // One notification per warning, even when the case's SLA covers several tasks
+            // (`supervisor` is then the first task's assignee's).
+            let targets = match handler {
+                Handler::Notify(_) => targets.into_iter().take(1).collect(),
+                _ => targets,
+            };
             for id in targets {
                 if let Err(refusal) = self.attempt(|run| run.handler(handler, id, template)) {
                     self.note(format!("{} could not run: {refusal}", label(handler)));
@@ -479,6 +485,50 @@ fn label(handler: &Handler) -> String {
         Handler::Notify(role) => format!("notify: {role}"),
         Handler::Reassign(role) => format!("reassign: {role}"),
         Handler::Run(action) => format!("run: {action}"),
+    }
+}
+
+/// Whether firing `timer` may enter a step or resolve a role, and so needs the store's
+/// facts (workload for least-loaded assignment, sequence numbers). A warning that only
+/// raises the priority and notifies, or a plain reminder, does not: `tick` then skips
+/// reading them (a workload count reads every open task).
+pub(in crate::engine) fn needs_facts(
+    def: &crate::definition::Definition,
+    case: &CaseState,
+    timer: &Timer,
+) -> bool {
+    let quiet = |handlers: &[Handler]| {
+        handlers
+            .iter()
+            .all(|h| matches!(h, Handler::RaisePriority | Handler::Notify(_)))
+    };
+    let step = timer
+        .task
+        .and_then(|id| case.task(id))
+        .and_then(|t| def.step(&t.step).map(|s| (t, s)));
+    match timer.kind {
+        TimerKind::Wake => true,
+        TimerKind::SlaWarn | TimerKind::SlaBreach => {
+            let sla = match timer.task {
+                None => def.sla.as_ref(),
+                Some(_) => step.and_then(|(_, s)| s.sla.as_ref()),
+            };
+            sla.is_none_or(|sla| {
+                let handlers = if timer.kind == TimerKind::SlaWarn {
+                    &sla.on_warn
+                } else {
+                    &sla.on_breach
+                };
+                !quiet(handlers)
+            })
+        }
+        // Only the last rung runs handlers.
+        TimerKind::Remind => {
+            step.is_none_or(|(task, s)| match (&task.reminders, &s.timing.remind) {
+                (Some(r), Some(remind)) => r.sent >= remind.times && !quiet(&remind.then),
+                _ => true,
+            })
+        }
     }
 }
 
