@@ -724,7 +724,8 @@ impl<'c, 'a> Run<'c, 'a> {
             step: task.step.clone(),
             until,
         };
-        if let Some(ready) = self.ready_time(task).filter(|r| self.ctx.now < *r) {
+        // `wait:` on a task step: its own actions wait until then.
+        if let Some(ready) = task.ready_at.filter(|r| self.ctx.now < *r) {
             return Err(not_yet(crate::time::format_timestamp(ready)));
         }
         let Some(step) = self.ctx.def.step(&task.step) else {

@@ -236,11 +236,6 @@ impl Run<'_, '_> {
         });
     }
 
-    /// `wait:` on a task step: its own actions wait until the time has passed.
-    pub(super) fn ready_time(&self, task: &Task) -> Option<Timestamp> {
-        task.ready_at
-    }
-
     /// Run SLA (or reminder `then:`) handlers against one task, or against every task a
     /// person holds for the case's own SLA. A handler that cannot run (no supervisor to
     /// escalate to) is noted on the event and the others still run: the warning or breach
