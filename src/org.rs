@@ -37,6 +37,8 @@ pub struct Person {
 #[derive(Debug, Clone, Default)]
 pub struct Org {
     pub people: BTreeMap<String, Person>,
+    /// Business calendars (Mon–Fri 09:00–17:00 UTC when org.yaml declares none).
+    pub calendars: crate::calendar::Calendars,
 }
 
 impl Org {
@@ -49,17 +51,23 @@ impl Org {
             message,
         };
         for (key, _) in root.entries() {
-            if key.as_str() != Some("people") {
+            if !matches!(key.as_str(), Some("people" | "calendars")) {
                 problems.push(diag(
                     key.pos,
                     format!(
-                        "unknown key `{}`; org.yaml has `people`",
+                        "unknown key `{}`; org.yaml has `people` and `calendars`",
                         key.as_str().unwrap_or("")
                     ),
                 ));
             }
         }
         let mut org = Org::default();
+        if let Some(node) = root.get("calendars") {
+            match crate::calendar::load(node) {
+                Ok(calendars) => org.calendars = calendars,
+                Err(found) => problems.extend(found.into_iter().map(|(pos, m)| diag(pos, m))),
+            }
+        }
         let Some(people) = root.get("people") else {
             problems.push(diag(root.pos, "org.yaml needs a `people:` mapping".into()));
             return Err(problems);

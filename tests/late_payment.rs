@@ -10,12 +10,15 @@ const PROCESS: &str = "late-payment";
 const CUSTOMER: &str = "m.wolf@example.org";
 /// The invoice is issued at T0 (2026-11-30) and due the next day.
 const DUE_DATE: &str = "2026-12-01";
-/// The days the reminders go out, 14 days apart from the day after the due date.
+/// When `caseflow tick` sends the reminders: every 7 days from midnight of the due date in
+/// the German calendar (Europe/Berlin, 23:00Z).
 const REMINDER_DAYS: [&str; 3] = [
-    "2026-12-02T09:00:00Z",
-    "2026-12-16T09:00:00Z",
-    "2026-12-30T09:00:00Z",
+    "2026-12-07T23:00:00Z",
+    "2026-12-14T23:00:00Z",
+    "2026-12-21T23:00:00Z",
 ];
+/// A week after the third reminder the case goes back to billing.
+const BACK_TO_BILLING: &str = "2026-12-28T23:00:00Z";
 const AFTER_REMINDERS: &str = "2027-01-07T09:00:00Z";
 
 /// klaus opens the case for invoice R-2026-7781 of 184.20, due DUE_DATE.
@@ -33,12 +36,9 @@ fn overdue(ws: &Workspace) -> String {
     )
 }
 
-/// klaus sends the reminders on REMINDER_DAYS; the case is then still unpaid.
+/// Cron ticks once the ladder is over: the reminders go out and the case is still unpaid.
 fn send_all_reminders(ws: &Workspace, case: &str) {
-    for day in REMINDER_DAYS {
-        ws.run_at(day, "klaus", &["act", case, "send_reminder"])
-            .ok();
-    }
+    ws.run_at(BACK_TO_BILLING, "root", &["tick"]).ok();
     assert_eq!(ws.steps(case), ["still_unpaid"]);
 }
 
@@ -71,24 +71,24 @@ fn three_reminders_from_the_due_date_then_billing_hands_the_debt_to_collections(
     assert_eq!(strs(&opened["assignees"]), ["billing"]);
 
     for (i, day) in REMINDER_DAYS.iter().enumerate() {
-        let after = ws
-            .run_at(day, "klaus", &["act", &case, "send_reminder", "--json"])
-            .ok()
-            .json();
+        ws.run_at(day, "root", &["tick"]).ok();
+        let after = ws.show(&case);
         assert_eq!(after["fields"]["reminders_sent"], i + 1);
-        let next = if i + 1 < REMINDER_DAYS.len() {
-            "payment_reminder"
-        } else {
-            "still_unpaid"
-        };
-        assert_eq!(strs(&after["active_steps"]), [next], "reminder {}", i + 1);
+        assert_eq!(
+            strs(&after["active_steps"]),
+            ["payment_reminder"],
+            "reminder {}",
+            i + 1
+        );
     }
+    ws.run_at(BACK_TO_BILLING, "root", &["tick"]).ok();
+    assert_eq!(ws.steps(&case), ["still_unpaid"]);
 
     // Each round is in the history, counting up, and each sent the customer a reminder.
     let history = ws.history(&case);
     let rounds: Vec<Round> = history
         .iter()
-        .filter(|e| e["action"] == "send_reminder")
+        .filter(|e| e["kind"] == "reminded" && changed(e, "reminders_sent").is_some())
         .map(|e| {
             (
                 e["at"].clone(),
@@ -114,7 +114,7 @@ fn three_reminders_from_the_due_date_then_billing_hands_the_debt_to_collections(
             (
                 Value::from(REMINDER_DAYS[2]),
                 Some((2.into(), 3.into())),
-                s("still_unpaid")
+                s("payment_reminder")
             ),
         ]
     );
@@ -186,26 +186,26 @@ fn no_reminder_goes_out_before_the_due_date() {
     let n = ws.history(&case).len();
     let run = ws
         .run_at(
-            "2026-11-30T23:59:59Z",
+            "2026-11-30T22:59:59Z",
             "klaus",
-            &["act", &case, "send_reminder"],
+            &["act", &case, "no_payment_after_reminders"],
         )
         .fails(65);
     assert!(
         run.stderr
-            .contains("cannot be acted on before due_date 2026-12-01T00:00:00Z"),
+            .contains("cannot be acted on before due_date 2026-11-30T23:00:00Z"),
         "{}",
         run.stderr
     );
+    let quiet = ws
+        .run_at("2026-12-07T22:59:59Z", "root", &["tick", "--json"])
+        .ok()
+        .json();
+    assert_eq!(quiet["fired"], 0);
     assert_eq!(ws.history(&case).len(), n);
     assert_eq!(ws.show(&case)["fields"]["reminders_sent"], 0);
     assert!(ws.outbox(&case).is_empty());
-    ws.run_at(
-        "2026-12-01T00:00:00Z",
-        "klaus",
-        &["act", &case, "send_reminder"],
-    )
-    .ok();
+    ws.run_at(REMINDER_DAYS[0], "root", &["tick"]).ok();
     assert_eq!(ws.show(&case)["fields"]["reminders_sent"], 1);
 }
 
@@ -290,21 +290,12 @@ fn new_payment_terms_move_the_due_date_and_the_reminders_start_again() {
         "payment_terms_extended"
     );
 
-    // The reminders wait for the new due date, then count from zero again.
-    ws.run_at(
-        "2027-01-20T09:00:00Z",
-        "klaus",
-        &["act", &case, "send_reminder"],
-    )
-    .fails(65);
-    let again = ws
-        .run_at(
-            "2027-02-01T09:00:00Z",
-            "klaus",
-            &["act", &case, "send_reminder", "--json"],
-        )
-        .ok()
-        .json();
+    // The reminders wait for the new due date (a week after it, in Berlin), then count
+    // from zero again.
+    ws.run_at("2027-02-06T22:59:59Z", "root", &["tick"]).ok();
+    assert_eq!(ws.show(&case)["fields"]["reminders_sent"], 0);
+    ws.run_at("2027-02-06T23:00:00Z", "root", &["tick"]).ok();
+    let again = ws.show(&case);
     assert_eq!(again["fields"]["reminders_sent"], 1);
     assert_eq!(strs(&again["active_steps"]), ["payment_reminder"]);
 
@@ -331,7 +322,7 @@ fn new_payment_terms_move_the_due_date_and_the_reminders_start_again() {
     let rounds = ws
         .history(&case)
         .iter()
-        .filter(|e| e["action"] == "send_reminder")
+        .filter(|e| e["kind"] == "reminded" && changed(e, "reminders_sent").is_some())
         .count();
     assert_eq!(rounds, 4);
 }
@@ -452,9 +443,10 @@ fn management_writes_the_debt_off_hands_it_to_collections_or_extends_the_terms()
 #[test]
 fn a_full_payment_closes_the_case_at_any_stage_even_before_the_due_date() {
     let ws = Workspace::init();
-    let early = overdue(&ws);
     let late = overdue(&ws);
     send_all_reminders(&ws, &late);
+    // Opened after the tick, so no reminder has gone out for it.
+    let early = overdue(&ws);
     ws.run_at(
         AFTER_REMINDERS,
         "klaus",
@@ -546,13 +538,17 @@ fn a_payment_must_be_complete_and_recorded_by_billing() {
 }
 
 #[test]
-fn only_billing_sends_reminders_and_decides_after_them() {
+fn only_billing_decides_after_the_reminders() {
     let ws = Workspace::init();
     let case = overdue(&ws);
     for who in ["greta", "jonas"] {
         let before = ws.show(&case);
-        ws.run_at(REMINDER_DAYS[0], who, &["act", &case, "send_reminder"])
-            .fails(77);
+        ws.run_at(
+            REMINDER_DAYS[0],
+            who,
+            &["act", &case, "no_payment_after_reminders"],
+        )
+        .fails(77);
         assert_eq!(ws.show(&case), before);
     }
     send_all_reminders(&ws, &case);

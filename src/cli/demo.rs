@@ -328,6 +328,8 @@ fn list_all() -> super::list::Args {
         opened_since: None,
         limit: None,
         format: "table".into(),
+        overdue: false,
+        at_risk: false,
     }
 }
 

@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `amount: 100.00 → 120.00` lines for the field changes of an event.
+/// `amount: 100.00 → 120.00` lines for the field (and priority) changes of an event.
 fn field_changes(changes: &serde_json::Value) -> Vec<String> {
     let show = |v: &serde_json::Value| match v {
         serde_json::Value::Null => "∅".to_string(),
@@ -65,11 +65,11 @@ fn field_changes(changes: &serde_json::Value) -> Vec<String> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|c| c["change"] == "field")
+        .filter(|c| c["change"] == "field" || c["change"] == "priority")
         .map(|c| {
             format!(
                 "{}: {} → {}",
-                c["name"].as_str().unwrap_or(""),
+                c["name"].as_str().unwrap_or("priority"),
                 show(&c["before"]),
                 show(&c["after"])
             )

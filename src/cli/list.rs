@@ -37,12 +37,21 @@ pub struct Args {
     /// Output shape
     #[arg(long, value_parser = ["table", "ids", "tsv"], default_value = "table")]
     pub format: String,
+    /// Only cases with an SLA past its due time, earliest due first
+    #[arg(long, conflicts_with = "at_risk")]
+    pub overdue: bool,
+    /// Only cases with an SLA past its warning time and not yet due, earliest due first
+    #[arg(long)]
+    pub at_risk: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let org = ctx.workspace.org()?;
     let store = ctx.workspace.store()?;
     let filter = filter(ctx, &org, &args)?;
+    if args.overdue || args.at_risk {
+        return deadlines(ctx, &org, &store, &args, filter);
+    }
     let cases = store.read().list_cases(&filter)?;
     if ctx.json {
         let docs: Vec<serde_json::Value> = cases
@@ -147,4 +156,86 @@ fn filter(ctx: &Ctx, org: &crate::org::Org, args: &Args) -> Result<CaseFilter, C
         opened_since,
         limit: args.limit,
     })
+}
+
+/// `--overdue` / `--at-risk`: cases by SLA due time, with the business hours left.
+fn deadlines(
+    ctx: &Ctx,
+    org: &crate::org::Org,
+    store: &crate::store::Store,
+    args: &Args,
+    mut filter: CaseFilter,
+) -> Result<(), CliError> {
+    let mut found = store.read().deadlines(ctx.now, args.at_risk)?;
+    // Other filters narrow the list of cases with a deadline (read only when given, so a
+    // plain `list --overdue` stays an index range scan).
+    filter.limit = None;
+    let narrowed = filter.process.is_some()
+        || filter.step.is_some()
+        || filter.assignee.is_some()
+        || filter.status.is_some()
+        || filter.priority.is_some()
+        || !filter.fields.is_empty()
+        || filter.opened_since.is_some();
+    if narrowed {
+        let matching: std::collections::BTreeSet<String> = store
+            .read()
+            .list_cases(&filter)?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        found.retain(|d| matching.contains(&d.case.id));
+    }
+    if let Some(limit) = args.limit {
+        found.truncate(limit);
+    }
+    let rows: Vec<(&crate::engine::CaseState, String, f64, &str)> = found
+        .iter()
+        .map(|d| {
+            let clocks = super::sla::clocks(&d.case, org, ctx.now);
+            let first = clocks.iter().find(|c| c.clock.due_at == d.due_at);
+            let left = first.map(|c| c.hours_left).unwrap_or_default();
+            let state = first.map(|c| c.state).unwrap_or("overdue");
+            (
+                &d.case,
+                crate::time::format_timestamp(d.due_at),
+                left,
+                state,
+            )
+        })
+        .collect();
+    if ctx.json {
+        let docs: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(c, due, left, state)| serde_json::json!({"id": c.id, "process": c.process, "active_steps": c.active_steps(), "assignees": c.tasks.iter().map(|t| t.assignee.name()).collect::<Vec<_>>(), "priority": c.priority.as_str(), "due_at": due, "business_hours_left": left, "sla_state": state}))
+            .collect();
+        println!("{}", serde_json::json!({"cases": docs}));
+        return Ok(());
+    }
+    if args.format == "ids" {
+        rows.iter().for_each(|(c, ..)| println!("{}", c.id));
+        return Ok(());
+    }
+    let mut t = table(&[
+        "case",
+        "process",
+        "step",
+        "assigned",
+        "priority",
+        "due",
+        "business hours left",
+    ]);
+    for (c, due, left, _) in &rows {
+        t.add_row(vec![
+            c.id.clone(),
+            c.process.clone(),
+            steps_text(c),
+            assignees_text(c),
+            c.priority.as_str().to_string(),
+            due.clone(),
+            format!("{left}"),
+        ]);
+    }
+    println!("{t}");
+    Ok(())
 }

@@ -29,8 +29,10 @@ mod reject;
 mod restore;
 mod set;
 mod show;
+mod sla;
 mod subtask;
 mod team;
+mod tick;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -122,6 +124,8 @@ enum Command {
     Restore(restore::Args),
     /// Check the tamper-evident history (`audit verify`)
     Audit(audit::Args),
+    /// Fire everything due now: SLA warnings and breaches, waits, timeouts, reminders (for cron)
+    Tick(tick::Args),
 }
 
 /// Run the command line with `clock` as the current time (read once, in `main`).
@@ -215,6 +219,7 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Backup(args) => backup::run(&ctx, args),
         Command::Restore(args) => restore::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
+        Command::Tick(args) => tick::run(&ctx, args),
     }
 }
 

@@ -32,10 +32,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         facts: engine::Facts::none(),
     };
     let offers = offered_actions(&ectx, &case);
+    let clocks = super::sla::clocks(&case, &org, ctx.now);
     if ctx.json {
         let mut doc = case_json(&case, &def, &org);
         doc["attachments"] = serde_json::to_value(&attachments).unwrap_or_default();
         doc["notifications"] = serde_json::to_value(&notifications).unwrap_or_default();
+        doc["sla"] = clocks.iter().map(super::sla::ClockView::json).collect();
         doc["actions"] = offers
             .iter()
             .map(|o| serde_json::json!({"step": o.step, "action": o.action, "allowed": o.allowed}))
@@ -63,6 +65,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     );
     if let Some(reference) = &case.external_ref {
         println!("reference {reference}");
+    }
+    for clock in &clocks {
+        let whose = clock.step.as_deref().unwrap_or("case");
+        println!("SLA of {whose}: {}", clock.text());
     }
     let mut fields = table(&["field", "value"]);
     for field in &def.fields {

@@ -124,12 +124,14 @@ impl TryFrom<RawHandler> for Handler {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Sla {
     pub due: Span,
     pub warn_at: Option<WarnAt>,
     pub on_warn: Vec<Handler>,
     pub on_breach: Vec<Handler>,
+    /// While this holds, the SLA clock stands still (checked after every command).
+    pub pause_when: Option<super::Expr>,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +144,9 @@ pub(crate) struct RawSla {
     pub on_warn: Vec<Handler>,
     #[serde(default)]
     pub on_breach: Vec<Handler>,
+    /// Compiled by the loader, which knows the fields.
+    #[serde(default)]
+    pub pause_when: Option<String>,
 }
 
 impl RawSla {
@@ -166,8 +171,25 @@ impl RawSla {
             warn_at,
             on_warn: self.on_warn,
             on_breach: self.on_breach,
+            pause_when: None,
         })
     }
+}
+
+/// A span as people write it: `2 business days`, `21 days`, `1 hour`.
+pub fn text(span: Span) -> String {
+    let unit = match span.unit {
+        Unit::Minutes => "minute",
+        Unit::Hours => "hour",
+        Unit::Days => "day",
+        Unit::Weeks => "week",
+    };
+    format!(
+        "{}{} {unit}{}",
+        span.amount,
+        if span.business { " business" } else { "" },
+        if span.amount == 1 { "" } else { "s" }
+    )
 }
 
 /// Rough length in minutes, only to compare two spans of the same kind.
@@ -231,6 +253,7 @@ mod tests {
             warn_at: Some("3 hours before".into()),
             on_warn: vec![],
             on_breach: vec![],
+            pause_when: None,
         };
         assert!(raw.parse().is_err());
     }

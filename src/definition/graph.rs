@@ -184,6 +184,11 @@ fn graph(def: &Definition) -> Graph {
                     let label = format!("when {}", wait.when.source);
                     g.edge(&me, &ids.step(&wait.to), Some(&label));
                 }
+                if let Some(timeout) = &step.timing.timeout {
+                    let label =
+                        format!("after {}", crate::definition::duration::text(timeout.after));
+                    g.edge(&me, &ids.step(&timeout.to), Some(&label));
+                }
             }
             StepKind::Decision { routes, otherwise } => {
                 g.node(&me, vec![title], Shape::Decision);
@@ -194,7 +199,15 @@ fn graph(def: &Definition) -> Graph {
             }
             StepKind::Automatic { to, .. } => {
                 g.node(&me, vec![title], Shape::Automatic);
-                g.edge(&me, &ids.step(to), None);
+                let wait = match (&step.timing.wait, &step.wait_until) {
+                    (Some(span), _) => Some(format!(
+                        "after {}",
+                        crate::definition::duration::text(*span)
+                    )),
+                    (None, Some(field)) => Some(format!("at {field}")),
+                    _ => None,
+                };
+                g.edge(&me, &ids.step(to), wait.as_deref());
             }
             StepKind::Parallel { branches, then } => {
                 let join = ids.join(&step.name);

@@ -12,6 +12,7 @@ use super::*;
 use crate::org::{suggest, Org};
 
 mod rules;
+mod time;
 
 const TOP_KEYS: &[&str] = &[
     "process",
@@ -26,6 +27,8 @@ const TOP_KEYS: &[&str] = &[
     "steps",
     "anytime",
     "sequences",
+    "sla",
+    "calendar",
 ];
 
 #[derive(Deserialize)]
@@ -149,6 +152,16 @@ struct RawStep {
     wait_for: Option<RawRoute>,
     #[serde(default)]
     number: BTreeMap<String, String>,
+    #[serde(default)]
+    calendar: Option<String>,
+    #[serde(default)]
+    wait: Option<String>,
+    #[serde(default)]
+    timeout: Option<super::timing::RawTimeout>,
+    #[serde(default)]
+    remind: Option<super::timing::RawRemind>,
+    #[serde(default)]
+    waiting: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -302,6 +315,7 @@ impl Loader<'_> {
             Some(node) => self.actions(node, "anytime", &ctx),
             None => Vec::new(),
         };
+        let (sla, calendar) = self.process_timing(root, &ctx);
         let start = self.required_text(root, "start")?;
         let def = Definition {
             name,
@@ -316,6 +330,8 @@ impl Loader<'_> {
             steps,
             anytime,
             sequences,
+            sla,
+            calendar,
         };
         self.references(&def, root);
         self.graph(&def, root);
@@ -694,13 +710,14 @@ impl Loader<'_> {
     }
 
     fn step(&mut self, name: &str, node: &Node, ctx: &Names) -> Option<Step> {
-        let raw: RawStep = match node.deserialize() {
+        let mut raw: RawStep = match node.deserialize() {
             Ok(raw) => raw,
             Err((pos, msg)) => {
                 self.error(pos, format!("step `{name}`: {msg}"));
                 return None;
             }
         };
+        let raw_timing = time::RawTiming::take(&mut raw);
         let shapes = [
             raw.actions.is_some() || raw.assignee.is_some(),
             raw.decide.is_some(),
@@ -813,7 +830,7 @@ impl Loader<'_> {
                 }
             }
         });
-        let sla = raw.sla.and_then(|sla| match sla.parse() {
+        let mut sla = raw.sla.and_then(|sla| match sla.parse() {
             Ok(sla) => Some(sla),
             Err(msg) => {
                 self.error(node.key_pos("sla"), format!("step `{name}`: {msg}"));
@@ -859,6 +876,7 @@ impl Loader<'_> {
                 );
             }
         }
+        let timing = self.step_timing(name, node, raw_timing, &step_kind, sla.as_mut(), ctx);
         Some(Step {
             name: name.to_string(),
             title: raw.title,
@@ -868,6 +886,7 @@ impl Loader<'_> {
             sla,
             wait_until: raw.wait_until,
             wait_for,
+            timing,
         })
     }
 
@@ -1280,6 +1299,7 @@ pub(crate) fn successors(step: &Step) -> Vec<String> {
             .iter()
             .filter_map(|a| a.to.clone())
             .chain(step.wait_for.as_ref().map(|w| w.to.clone()))
+            .chain(step.timing.timeout.as_ref().map(|t| t.to.clone()))
             .collect(),
         StepKind::Decision { routes, otherwise } => routes
             .iter()

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod instalments;
 mod load;
 pub mod sequence;
+pub mod timing;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ pub use expr::Expr;
 pub use instalments::{Frequency, Instalments};
 pub use load::load;
 pub use sequence::Sequence;
+pub use timing::{CalendarPick, Remind, Timeout, Timing};
 pub use yaml::{Diagnostic, Pos};
 
 use crate::value::{FieldType, Value};
@@ -42,6 +44,10 @@ pub struct Definition {
     pub anytime: Vec<Action>,
     /// Numbering sequences (incoming and outgoing register numbers), by name.
     pub sequences: BTreeMap<String, Sequence>,
+    /// The case's own SLA, running from opening to closing across steps.
+    pub sla: Option<Sla>,
+    /// The business calendar the process's times are counted in (else org.yaml's default).
+    pub calendar: Option<CalendarPick>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +118,8 @@ pub struct Step {
     pub wait_until: Option<String>,
     /// The case leaves this task step by itself once a condition holds (documents arrived).
     pub wait_for: Option<WaitFor>,
+    /// Calendar, waits, timeout, reminders, `waiting: customer`.
+    pub timing: Timing,
 }
 
 /// `wait_for: { when: size(missing_documents) == 0, to: review }`

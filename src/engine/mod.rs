@@ -16,7 +16,8 @@ use serde::Serialize;
 pub use authority::{holds, offered_actions, Offer};
 pub use refusal::Refusal;
 pub use state::{
-    Assignee, Attachment, CaseState, Change, Priority, SideKind, SideTask, Status, Task,
+    Assignee, Attachment, CaseState, Change, Clock, Priority, Reminders, SideKind, SideTask,
+    Status, Task, Timer, TimerKind,
 };
 
 use crate::definition::Definition;
@@ -138,6 +139,16 @@ pub enum EventKind {
     Answered,
     /// The case moved by itself: a waiting step's condition came true.
     Resumed,
+    /// An SLA reached its warning time.
+    SlaWarned,
+    /// An SLA's due time passed.
+    SlaBreached,
+    /// A reminder went out (or, after the last one, the ladder's `then:` ran).
+    Reminded,
+    /// A step's `timeout` passed and the case left it.
+    TimedOut,
+    /// An automatic step's `wait` ended and the case moved on.
+    Waited,
 }
 
 impl EventKind {
@@ -155,6 +166,11 @@ impl EventKind {
             EventKind::Consultation => "consultation",
             EventKind::Answered => "answered",
             EventKind::Resumed => "resumed",
+            EventKind::SlaWarned => "sla_warned",
+            EventKind::SlaBreached => "sla_breached",
+            EventKind::Reminded => "reminded",
+            EventKind::TimedOut => "timed_out",
+            EventKind::Waited => "waited",
         }
     }
 }
@@ -208,6 +224,19 @@ pub fn open(ctx: &Ctx, id: &str, opening: Opening) -> Result<Decision, Refusal> 
 /// Apply a command to an existing case.
 pub fn decide(ctx: &Ctx, case: &CaseState, command: Command) -> Result<Decision, Refusal> {
     run::decide(ctx, case, command)
+}
+
+/// Fire a timer of the case that is due at `ctx.now` (an SLA warning or breach, a wait or
+/// timeout, a reminder), as the system. Refused with [`Refusal::NotDue`] when the case no
+/// longer has that timer or it is not due yet: whoever fired it first already did.
+pub fn fire(ctx: &Ctx, case: &CaseState, timer: &Timer) -> Result<Decision, Refusal> {
+    run::fire(ctx, case, timer)
+}
+
+/// Whether firing `timer` may need [`Facts`] (it may enter a step or resolve a role);
+/// when not, the caller may pass [`Facts::none`] and skip reading them.
+pub fn fire_needs_facts(def: &Definition, case: &CaseState, timer: &Timer) -> bool {
+    run::needs_facts(def, case, timer)
 }
 
 /// Rebuild a case from its events alone.

@@ -58,6 +58,11 @@ pub enum Refusal {
     #[error("case {case}: {message}")]
     CheckFailed { case: String, message: String },
 
+    #[error(
+        "case {case}: nothing of that is due any more (it already fired or the case moved on)"
+    )]
+    NotDue { case: String },
+
     #[error("case {case}: `{step}` cannot be acted on before {until}")]
     NotYet {
         case: String,

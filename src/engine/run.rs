@@ -13,6 +13,10 @@ use super::{
 use crate::definition::{Action, Notify, Requirement, Role, SetValue, StepKind};
 use crate::value::Value;
 
+mod timers;
+
+pub(super) use timers::{fire, needs_facts};
+
 /// How many automatic steps one command may pass through before we call it a loop.
 const MAX_AUTOMATIC_STEPS: usize = 256;
 
@@ -84,6 +88,7 @@ impl<'c, 'a> Run<'c, 'a> {
     /// Let waiting steps whose condition now holds move on, then close the last event.
     fn finish(mut self) -> Result<Decision, Refusal> {
         self.resume_waiting()?;
+        self.pause_or_resume_clocks()?;
         self.current.to_steps = self.case.active_steps();
         self.events.push(self.current);
         self.events.retain(|e| {
@@ -471,6 +476,9 @@ impl<'c, 'a> Run<'c, 'a> {
                 self.assign(set)?;
                 self.number(number);
                 self.queue(notify, None);
+                if self.hold(step, &joins) {
+                    return Ok(());
+                }
                 self.enter(to, joins)
             }
             StepKind::Parallel { branches, .. } => {
@@ -518,14 +526,19 @@ impl<'c, 'a> Run<'c, 'a> {
                 assignee = Assignee::Person(sup.to_string());
             }
         }
-        let task = Task {
+        let mut task = Task {
             id: self.case.next_task,
             step: step.to_string(),
             assignee,
             joins,
             entered_at: self.ctx.now,
             escalated: false,
+            sla: None,
+            ready_at: None,
+            wake_at: None,
+            reminders: None,
         };
+        self.time_task(&mut task);
         let id = task.id;
         self.change(Change::TaskOpened { task });
         let escalate_when = self
@@ -706,33 +719,29 @@ impl<'c, 'a> Run<'c, 'a> {
     }
 
     fn check_wait(&self, task: &Task) -> Result<(), Refusal> {
-        let Some(field) = self
-            .ctx
-            .def
-            .step(&task.step)
-            .and_then(|s| s.wait_until.as_deref())
-        else {
+        let not_yet = |until: String| Refusal::NotYet {
+            case: self.refusal_case(),
+            step: task.step.clone(),
+            until,
+        };
+        // `wait:` on a task step: its own actions wait until then.
+        if let Some(ready) = task.ready_at.filter(|r| self.ctx.now < *r) {
+            return Err(not_yet(crate::time::format_timestamp(ready)));
+        }
+        let Some(step) = self.ctx.def.step(&task.step) else {
             return Ok(());
         };
-        let until = match self.case.fields.get(field) {
-            Some(Value::Date(d)) => crate::time::start_of(*d),
-            Some(Value::DateTime(t)) => *t,
-            _ => {
-                return Err(Refusal::NotYet {
-                    case: self.refusal_case(),
-                    step: task.step.clone(),
-                    until: format!("`{field}` is set"),
-                });
-            }
+        let Some(field) = step.wait_until.as_deref() else {
+            return Ok(());
         };
-        if self.ctx.now < until {
-            return Err(Refusal::NotYet {
-                case: self.refusal_case(),
-                step: task.step.clone(),
-                until: format!("{field} {}", crate::time::format_timestamp(until)),
-            });
+        match self.wait_until(step) {
+            None => Err(not_yet(format!("`{field}` is set"))),
+            Some(until) if self.ctx.now < until => Err(not_yet(format!(
+                "{field} {}",
+                crate::time::format_timestamp(until)
+            ))),
+            Some(_) => Ok(()),
         }
-        Ok(())
     }
 
     fn check_requirements(&self, action: &Action, comment: Option<&str>) -> Result<(), Refusal> {
@@ -867,6 +876,7 @@ pub(super) fn open(ctx: &Ctx, id: &str, opening: Opening) -> Result<Decision, Re
     }
     run.attach(opening.attachments)?;
     run.current.comment = opening.comment;
+    run.start_case_clock();
     run.enter(&ctx.def.start, Vec::new())?;
     run.finish()
 }

@@ -83,6 +83,109 @@ pub struct Task {
     pub entered_at: Timestamp,
     #[serde(default)]
     pub escalated: bool,
+    /// The step's SLA clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<Clock>,
+    /// `wait:` on a task step: its actions are refused before this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_at: Option<Timestamp>,
+    /// When the case leaves the step by itself: a `timeout`, or the end of an automatic
+    /// step's `wait` (such a task is held by the system, not a person).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wake_at: Option<Timestamp>,
+    /// The step's reminder ladder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminders: Option<Reminders>,
+}
+
+/// An SLA clock: when it warns and falls due, in which calendar, and what already fired.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    pub calendar: String,
+    /// Counted in business time (a pause then extends it by the paused business time).
+    pub business: bool,
+    pub due_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_at: Option<Timestamp>,
+    #[serde(default)]
+    pub warned: bool,
+    #[serde(default)]
+    pub breached: bool,
+    /// Stopped (waiting on the customer) since then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_since: Option<Timestamp>,
+}
+
+/// How far a reminder ladder has come: reminders sent, and when the next rung is due
+/// (a reminder while `sent < times`, then the `then:` handlers).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminders {
+    pub calendar: String,
+    pub sent: u32,
+    pub next_at: Timestamp,
+}
+
+/// What a timer does when it fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    SlaWarn,
+    SlaBreach,
+    Wake,
+    Remind,
+}
+
+impl TimerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimerKind::SlaWarn => "sla_warn",
+            TimerKind::SlaBreach => "sla_breach",
+            TimerKind::Wake => "wake",
+            TimerKind::Remind => "remind",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TimerKind> {
+        [
+            TimerKind::SlaWarn,
+            TimerKind::SlaBreach,
+            TimerKind::Wake,
+            TimerKind::Remind,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
+/// Something that fires at a time: on a task (`None`: the case's own SLA).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Timer {
+    pub task: Option<u32>,
+    pub kind: TimerKind,
+    pub at: Timestamp,
+}
+
+impl Clock {
+    /// The clock's pending timers (none while paused).
+    fn timers(&self, task: Option<u32>) -> Vec<Timer> {
+        let mut out = Vec::new();
+        if self.paused_since.is_some() || self.breached {
+            return out;
+        }
+        if let Some(warn) = self.warn_at.filter(|w| !self.warned && *w < self.due_at) {
+            out.push(Timer {
+                task,
+                kind: TimerKind::SlaWarn,
+                at: warn,
+            });
+        }
+        out.push(Timer {
+            task,
+            kind: TimerKind::SlaBreach,
+            at: self.due_at,
+        });
+        out
+    }
 }
 
 /// Work handed to someone beside the case's steps. A sub-task must be done before its step
@@ -144,6 +247,9 @@ pub struct CaseState {
     /// Open sub-tasks and consultations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub side_tasks: Vec<SideTask>,
+    /// The case's own SLA clock (the process's `sla:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<Clock>,
 }
 
 /// One atomic change to a case. Events carry lists of these.
@@ -194,6 +300,16 @@ pub enum Change {
     SideTaskClosed {
         id: u32,
     },
+    /// An SLA clock warned, breached, paused or resumed (`task: None`: the case's own).
+    Clock {
+        task: Option<u32>,
+        after: Option<Clock>,
+    },
+    /// A reminder ladder moved on (`after: None`: it is done).
+    Reminders {
+        task: u32,
+        after: Option<Reminders>,
+    },
 }
 
 impl CaseState {
@@ -215,6 +331,7 @@ impl CaseState {
             closed_at: None,
             external_ref: None,
             side_tasks: Vec::new(),
+            sla: None,
         }
     }
 
@@ -265,6 +382,20 @@ impl CaseState {
                 self.side_tasks.push(side.clone());
             }
             Change::SideTaskClosed { id } => self.side_tasks.retain(|s| s.id != *id),
+            Change::Clock { task: None, after } => self.sla = after.clone(),
+            Change::Clock {
+                task: Some(id),
+                after,
+            } => {
+                if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *id) {
+                    t.sla = after.clone();
+                }
+            }
+            Change::Reminders { task, after } => {
+                if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
+                    t.reminders = after.clone();
+                }
+            }
             Change::Closed { outcome } => {
                 self.status = Status::Closed;
                 self.outcome = Some(outcome.clone());
@@ -284,6 +415,41 @@ impl CaseState {
 
     pub fn task(&self, id: u32) -> Option<&Task> {
         self.tasks.iter().find(|t| t.id == id)
+    }
+
+    /// Everything that will fire by itself, earliest first: SLA warnings and breaches,
+    /// waits and timeouts, reminders. Empty for a closed case. The store indexes these.
+    pub fn timers(&self) -> Vec<Timer> {
+        if !self.is_open() {
+            return Vec::new();
+        }
+        let mut out: Vec<Timer> = self
+            .sla
+            .as_ref()
+            .map(|c| c.timers(None))
+            .unwrap_or_default();
+        for task in &self.tasks {
+            if let Some(clock) = &task.sla {
+                out.extend(clock.timers(Some(task.id)));
+            }
+            if let Some(at) = task.wake_at {
+                out.push(Timer {
+                    task: Some(task.id),
+                    kind: TimerKind::Wake,
+                    at,
+                });
+            }
+            if let Some(r) = &task.reminders {
+                out.push(Timer {
+                    task: Some(task.id),
+                    kind: TimerKind::Remind,
+                    at: r.next_at,
+                });
+            }
+        }
+        // The order `tick` fires them in: by time, then task (the case's own first), then name.
+        out.sort_by_key(|t| (t.at, t.task, t.kind.as_str()));
+        out
     }
 
     /// Field values typed by the definition (a stored case comes back from JSON untyped).

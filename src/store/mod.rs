@@ -10,10 +10,12 @@ mod audit;
 mod backup;
 mod schema;
 mod settings;
+mod timers;
 
 pub use audit::{AuditReport, Break};
 pub use backup::Copied;
 pub use settings::TEAM;
+pub use timers::{Deadline, TickLock};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -557,6 +559,7 @@ impl Db<'_> {
                 kind
             ])?;
         }
+        self.save_timers(case)?;
         let mut last_event_id = 0;
         let mut prev_hash = self.chain_head(&case.id, last_seq)?;
         for (i, event) in events.iter().enumerate() {

@@ -107,6 +107,35 @@ ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'step'
     CHECK (kind IN ('step', 'subtask', 'consultation'));
 "#;
 
+/// Time: the SLA due and warning times of cases and tasks (for `list --overdue`), one row
+/// per pending timer (SLA warning or breach, wait or timeout, reminder) indexed by due time
+/// so `tick` reads only what is due, and a record of each tick run.
+const V3_TIME: &str = r#"
+ALTER TABLE tasks ADD COLUMN due_at TEXT;
+ALTER TABLE tasks ADD COLUMN warn_at TEXT;
+ALTER TABLE cases ADD COLUMN due_at TEXT;
+ALTER TABLE cases ADD COLUMN warn_at TEXT;
+CREATE INDEX tasks_by_due ON tasks (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX cases_by_due ON cases (due_at) WHERE due_at IS NOT NULL;
+
+CREATE TABLE timers (
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    task    INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    due_at  TEXT NOT NULL,
+    PRIMARY KEY (case_id, task, kind)
+);
+CREATE INDEX timers_by_due ON timers (due_at, case_id, task, kind);
+
+CREATE TABLE tick_runs (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    now         TEXT NOT NULL,
+    fired       INTEGER NOT NULL DEFAULT 0
+);
+"#;
+
 /// The tamper-evident chain (see `audit.rs`): each event stores the previous event's hash
 /// and its own. The update trigger is dropped while the hook backfills existing events,
 /// and the hook puts it back.
@@ -133,6 +162,7 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
         M::up(V2),
+        M::up(V3_TIME),
         M::up_with_hook(V6_AUDIT, |tx: &rusqlite::Transaction| {
             super::audit::backfill(tx).map_err(Into::into)
         }),
@@ -141,7 +171,7 @@ pub fn migrations() -> Migrations<'static> {
 }
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 #[cfg(test)]
 mod tests {
