@@ -36,12 +36,16 @@ pub enum IdentityError {
 }
 
 /// The person mapped to an OS account: `os_user:` first, else a person whose id is the
-/// account name.
+/// account name and who has no `os_user:` of their own.
 pub fn person_of_account<'o>(org: &'o Org, os_user: &str) -> Option<&'o str> {
     org.people
         .iter()
         .find(|(_, p)| p.os_user.as_deref() == Some(os_user))
-        .or_else(|| org.people.get_key_value(os_user))
+        .or_else(|| {
+            org.people
+                .get_key_value(os_user)
+                .filter(|(_, p)| p.os_user.is_none())
+        })
         .map(|(id, _)| id.as_str())
 }
 
