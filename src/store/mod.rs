@@ -6,6 +6,7 @@
 //! The API is deliberately narrow (versions, ids, load/save a case, a few queries) so that
 //! a PostgreSQL store can offer the same functions without the engine or CLI changing.
 
+pub mod admin;
 mod schema;
 
 use std::collections::BTreeMap;
