@@ -3,7 +3,7 @@
 //!
 //! Exit codes (a contract): 0 ok, 64 usage, 65 bad data, 66 missing input, 69 service
 //! unavailable, 73 cannot create output, 74 I/O error or damaged database, 75 busy/retry,
-//! 77 not permitted, 78 configuration (database from a newer caseflow), 1 anything else.
+//! 77 not permitted, 78 configuration (caseflow.toml, database from a newer caseflow), 1 anything else.
 
 use std::path::Path;
 
@@ -43,6 +43,14 @@ pub enum CliError {
     CannotCreate { path: String, detail: String },
     #[error("{0}")]
     BadData(String),
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{problems} problem{} need{} fixing", if *.problems == 1 { "" } else { "s" }, if *.problems == 1 { "s" } else { "" })]
+    NeedsFixing {
+        problems: usize,
+        /// The full report, for `--json`.
+        report: serde_json::Value,
+    },
 }
 
 impl CliError {
@@ -75,6 +83,8 @@ impl CliError {
             } => 66,
             CliError::Io { .. } => 74,
             CliError::CannotCreate { .. } => 73,
+            CliError::Config(_) => 78,
+            CliError::NeedsFixing { .. } => 1,
         }
     }
 
@@ -106,6 +116,32 @@ impl CliError {
                 "run `caseflow init` there, or point --workspace / CASEFLOW_WORKSPACE at one"
                     .into(),
             ),
+            CliError::Config(_) => Some(
+                "fix caseflow.toml, the CASEFLOW_* variable or the --config flag; `caseflow config` lists the keys"
+                    .into(),
+            ),
+            CliError::Store(StoreError::DuplicateRef { case, .. }) => Some(format!(
+                "that reference is taken; see `caseflow show {case}`, or give another --ref"
+            )),
+            CliError::Store(StoreError::CannotOpen { .. }) => Some(
+                "check that the workspace folder exists and you may read and write it".into(),
+            ),
+            CliError::Store(StoreError::Sql(_) | StoreError::Decode(_)) => Some(
+                "run `caseflow doctor`; if this persists, restore caseflow.db from a backup".into(),
+            ),
+            CliError::BadValue { field, expected, .. } => {
+                Some(format!("give `{field}` as {expected}"))
+            }
+            CliError::MissingInput { .. } | CliError::Io { not_found: true, .. } => {
+                Some("check the path (relative paths start at the current folder)".into())
+            }
+            CliError::CannotCreate { .. } => {
+                Some("choose another place, or check its permissions and free space".into())
+            }
+            CliError::Usage(_) => Some("`caseflow help COMMAND` shows its options and examples".into()),
+            CliError::NeedsFixing { .. } => {
+                Some("each row above says what to do; run `caseflow doctor` again after".into())
+            }
             CliError::Definitions(_) => {
                 Some("fix the lines above and run `caseflow check` again".into())
             }

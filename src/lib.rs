@@ -8,6 +8,7 @@
 //! - [`cli`] parses arguments, opens the store, calls the engine and renders.
 
 pub mod cli;
+pub mod config;
 pub mod definition;
 pub mod engine;
 pub mod error;

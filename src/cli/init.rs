@@ -25,6 +25,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         now: ctx.now,
         json: ctx.json,
         quiet: ctx.quiet,
+        verbose: ctx.verbose,
+        config: ctx.config.clone(),
     };
     let deployed = super::deploy::perform(&ctx, &[])?;
     if ctx.json {

@@ -181,11 +181,53 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                 } else {
                     String::new()
                 };
-                println!("  caseflow act {} {}{step}", quote(&case.id), offer.action);
+                let needs = needs_text(&def, &case, &offer.step, &offer.action);
+                println!(
+                    "  caseflow act {} {}{step}{needs}",
+                    quote(&case.id),
+                    offer.action
+                );
             }
         }
     }
     Ok(())
+}
+
+/// The options an action still needs, as placeholders to fill in: ` --field f=… --comment '…'`.
+fn needs_text(
+    def: &crate::definition::Definition,
+    case: &engine::CaseState,
+    step: &str,
+    action: &str,
+) -> String {
+    use crate::definition::Requirement;
+    let Some(action) = def
+        .actions_of(step)
+        .into_iter()
+        .chain(def.anytime.iter())
+        .find(|a| a.name == action)
+    else {
+        return String::new();
+    };
+    let attached = |kind: &str| {
+        case.attachments
+            .iter()
+            .any(|a| a.kind.as_deref() == Some(kind))
+    };
+    action
+        .requires
+        .iter()
+        .filter_map(|r| match r {
+            Requirement::Field(f) if !case.fields.contains_key(f) => {
+                Some(format!(" --field {f}=…"))
+            }
+            Requirement::Comment => Some(" --comment '…'".to_string()),
+            Requirement::Document(kind) if !attached(kind) => {
+                Some(format!(" --attach {kind}=FILE"))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `maria, customer@example.com`: people by id, others by address.
