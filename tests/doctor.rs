@@ -213,3 +213,57 @@ fn config_table_at_a_fixed_width() {
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
     insta::assert_snapshot!(text);
 }
+
+/// Another branch adds `tick_runs`; doctor reads it only when it is there.
+#[test]
+fn tick_runs_and_dead_mail_are_reported_when_present() {
+    let ws = Workspace::init();
+    let id = ws.open(
+        "alice",
+        "expense-reimbursement",
+        &["kind=reimbursement", "lines=Taxi: 25.00"],
+    );
+    ws.run("maria", &["reject", &id, "--reason", "no receipts"])
+        .ok();
+    let db = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("db");
+    db.execute_batch(
+        "CREATE TABLE tick_runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, now TEXT, fired INTEGER);
+         INSERT INTO tick_runs (started_at, finished_at, now, fired) VALUES ('2026-11-30T08:55:00Z', '2026-11-30T08:55:01Z', '2026-11-30T08:55:00Z', 3);
+         UPDATE outbox SET status = 'dead';",
+    )
+    .expect("prepare");
+    drop(db);
+    let report = ws.run("root", &["doctor", "--json"]).fails(1).json();
+    let tick = check(&report, "tick");
+    assert_eq!(tick["status"], "ok", "{tick}");
+    assert_eq!(tick["found"], "last run 2026-11-30T08:55:00Z, fired 3");
+    let outbox = check(&report, "outbox");
+    assert_eq!(outbox["status"], "fail", "{outbox}");
+    assert_eq!(outbox["found"], "0 queued, 1 dead");
+    assert!(outbox["fix"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("caseflow notify retry"));
+
+    let later = ws
+        .run_at("2026-11-30T12:00:00Z", "root", &["doctor", "--json"])
+        .json();
+    assert_eq!(check(&later, "tick")["status"], "warn");
+}
+
+#[test]
+fn doctor_table_at_a_fixed_width() {
+    let ws = Workspace::init();
+    let out = caseflow()
+        .arg("--workspace")
+        .arg(ws.path())
+        .args(["--now", T0, "doctor"])
+        .env("COLUMNS", "100")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    // Other branches add migrations; the snapshot should not change with each.
+    let latest = format!("version {}", caseflow::store::admin::latest_schema());
+    let text = String::from_utf8_lossy(&out.stdout).replace(&latest, "version N");
+    insta::assert_snapshot!(text);
+}
