@@ -141,3 +141,52 @@ fn outside_a_workspace_values_complete_to_nothing() {
     let found = complete(empty.path(), "alice", "caseflow show EXP-");
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// What the binary offers for `line` when a shell that passes whole words (fish, zsh) asks.
+fn candidates(ws: &Path, actor: &str, line: &str) -> Vec<String> {
+    let output = caseflow()
+        .env("COMPLETE", "fish")
+        .env("CASEFLOW_WORKSPACE", ws)
+        .env("CASEFLOW_USER", actor)
+        .arg("--")
+        .args(line.split(' '))
+        .output()
+        .expect("run");
+    let mut found: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn field_names_and_enum_values_complete() {
+    let (ws, first, _) = workspace_with_cases();
+    let found = complete(
+        ws.path(),
+        "alice",
+        "caseflow open expense-reimbursement --field ki",
+    );
+    assert_eq!(found, vec!["kind="]);
+    // bash splits words at `=`; shells that do not get the values of an enum field.
+    let found = candidates(
+        ws.path(),
+        "alice",
+        "caseflow open expense-reimbursement --field kind=",
+    );
+    assert_eq!(found, vec!["kind=advance", "kind=reimbursement"]);
+    let found = candidates(
+        ws.path(),
+        "maria",
+        &format!("caseflow set {first} --field category=tr"),
+    );
+    assert_eq!(found, vec!["category=travel"]);
+    // Computed fields (the total) are not offered.
+    let found = complete(
+        ws.path(),
+        "maria",
+        &format!("caseflow set {first} --field am"),
+    );
+    assert!(found.is_empty(), "{found:?}");
+}

@@ -2,7 +2,7 @@
 //! only register `caseflow` with the shell, which then calls `COMPLETE=SHELL caseflow -- WORDS`
 //! on every <Tab>. So subcommands and flags always match the binary that answers, and values
 //! come from the workspace: process names, case ids, the actions the case's current step
-//! offers you, steps, people and groups.
+//! offers you, steps, people and groups, `--field` names and enum values.
 //!
 //! Completers are attached by argument id (`case`, `action`, `process`, `to`, ...) to every
 //! subcommand, so a new command that names its arguments the same way completes for free.
@@ -15,6 +15,7 @@ use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use clap_complete::env::CompleteEnv;
 
 use crate::engine;
+use crate::value::FieldType;
 use crate::workspace::Workspace;
 
 /// The environment variable the registration scripts set.
@@ -64,6 +65,7 @@ fn completer(arg_id: &str) -> Option<ArgValueCompleter> {
         "process" | "inputs" => processes,
         "to" | "assignee" => people_and_groups,
         "step" => steps,
+        "fields" => fields,
         _ => return None,
     };
     Some(ArgValueCompleter::new(move |current: &OsStr| {
@@ -234,6 +236,55 @@ fn steps(words: &Words, _: &str) -> Vec<CompletionCandidate> {
     seen.iter()
         .map(|s| candidate(s, "open step".into()))
         .collect()
+}
+
+/// `NAME=` for each settable field of the case's (or the opened process's) definition; after
+/// the `=`, the values of an enum or bool field, or people for a person field.
+fn fields(words: &Words, current: &str) -> Vec<CompletionCandidate> {
+    let Some(def) = definition(words) else {
+        return Vec::new();
+    };
+    let settable = def
+        .fields
+        .iter()
+        .filter(|f| f.sum_of.is_none() && f.compute.is_none() && f.instalments.is_none());
+    let Some((name, _)) = current.split_once('=') else {
+        return settable
+            .map(|f| candidate(&format!("{}=", f.name), f.title.clone().unwrap_or_default()))
+            .collect();
+    };
+    let Some(field) = def.field(name) else {
+        return Vec::new();
+    };
+    let values: Vec<String> = match &field.ty {
+        FieldType::Enum(values) => values.clone(),
+        FieldType::Bool => vec!["true".into(), "false".into()],
+        FieldType::Person => words
+            .workspace()
+            .org()
+            .map(|org| org.people.keys().cloned().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    values
+        .iter()
+        .map(|v| candidate(&format!("{name}={v}"), field.ty.name().to_string()))
+        .collect()
+}
+
+/// The definition of the case named on the command line, or of the process being opened.
+fn definition(words: &Words) -> Option<crate::definition::Definition> {
+    let target = words.case()?;
+    let workspace = words.workspace();
+    let (org, store) = (workspace.org().ok()?, workspace.store().ok()?);
+    let db = store.read();
+    let (process, version) = match db.load_case(&target) {
+        Ok(case) => (case.process, Some(case.version)),
+        Err(_) => (target, None),
+    };
+    super::common::definition_version(&db, &org, &process, version)
+        .ok()
+        .map(|(def, _)| def)
 }
 
 fn offers(words: &Words) -> Vec<engine::Offer> {

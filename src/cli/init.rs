@@ -39,7 +39,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         for d in &deployed {
             println!("  {} v{}", d.process, d.version);
         }
-        println!("next: cd {} && caseflow processes", root.display());
+        let cd = if root == Path::new(".") {
+            String::new()
+        } else {
+            format!(
+                "cd {} && ",
+                super::common::quote(&root.display().to_string())
+            )
+        };
+        println!("next: {cd}caseflow processes");
     }
     Ok(())
 }
