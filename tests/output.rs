@@ -164,6 +164,18 @@ fn show_ends_with_commands_to_copy() {
         out.stdout
     );
     assert!(tail.contains(&"You (maria) may now:"), "{}", out.stdout);
+    let doc = ws.run("maria", &["show", &id, "--json"]).ok().json();
+    let partial = doc["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["action"] == "approve_partial")
+        .cloned()
+        .expect("approve_partial offered");
+    assert_eq!(
+        partial["command"],
+        format!("caseflow act {id} approve_partial --field approved_amount=… --comment '…'")
+    );
     let out = ws.run("bob", &["show", &id]).ok();
     assert!(
         out.stdout

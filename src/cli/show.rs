@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         doc["notifications"] = serde_json::to_value(&notifications).unwrap_or_default();
         doc["actions"] = offers
             .iter()
-            .map(|o| serde_json::json!({"step": o.step, "action": o.action, "allowed": o.allowed}))
+            .map(|o| serde_json::json!({"step": o.step, "action": o.action, "allowed": o.allowed, "command": command_for(&def, &case, o)}))
             .collect();
         println!("{doc}");
         return Ok(());
@@ -176,21 +176,30 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         } else {
             println!("You ({}) may now:", ctx.actor);
             for offer in mine {
-                let step = if case.tasks.len() > 1 {
-                    format!(" --step {}", offer.step)
-                } else {
-                    String::new()
-                };
-                let needs = needs_text(&def, &case, &offer.step, &offer.action);
-                println!(
-                    "  caseflow act {} {}{step}{needs}",
-                    quote(&case.id),
-                    offer.action
-                );
+                println!("  {}", command_for(&def, &case, offer));
             }
         }
     }
     Ok(())
+}
+
+/// The command to copy for an offered action, with placeholders for what it still needs.
+fn command_for(
+    def: &crate::definition::Definition,
+    case: &engine::CaseState,
+    offer: &engine::Offer,
+) -> String {
+    let step = if case.tasks.len() > 1 {
+        format!(" --step {}", offer.step)
+    } else {
+        String::new()
+    };
+    let needs = needs_text(def, case, &offer.step, &offer.action);
+    format!(
+        "caseflow act {} {}{step}{needs}",
+        quote(&case.id),
+        offer.action
+    )
 }
 
 /// The options an action still needs, as placeholders to fill in: ` --field f=… --comment '…'`.
