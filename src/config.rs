@@ -140,7 +140,7 @@ impl Config {
         }
         for key in KEYS {
             if let Some(value) = env(key.env).filter(|v| !v.is_empty() || key.name == "pager") {
-                config.put(key.name, value, Source::Env(key.env.to_string()));
+                config.put_checked(key.name, value, Source::Env(key.env.to_string()))?;
             }
         }
         for flag in flags {
