@@ -172,10 +172,14 @@ fn every_command_has_examples_in_its_help() {
 
 #[test]
 fn help_of_every_command_is_snapshotted() {
-    insta::assert_snapshot!("help", help(&["--help"]));
-    for name in subcommands() {
-        insta::assert_snapshot!(format!("help_{name}"), help(&["help", &name]));
-    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_description(format!("help text; regenerate with: {REGENERATE}"));
+    settings.bind(|| {
+        insta::assert_snapshot!("help", help(&["--help"]));
+        for name in subcommands() {
+            insta::assert_snapshot!(format!("help_{name}"), help(&["help", &name]));
+        }
+    });
 }
 
 /// The snapshot files of commands that no longer exist are stale too.
