@@ -128,6 +128,9 @@ fn processes_people_and_groups_complete() {
     let ws = Workspace::init();
     let found = complete(ws.path(), "alice", "caseflow open expense-");
     assert_eq!(found, vec!["expense-reimbursement"]);
+    // graph draws deployed processes and files: both complete.
+    let found = complete(ws.path(), "alice", "caseflow graph cont");
+    assert_eq!(found, vec!["contract-approval", "contract-conclusion"]);
     let found = complete(ws.path(), "alice", "caseflow --as mari");
     assert!(found.contains(&"maria".to_string()), "{found:?}");
     assert!(found.iter().all(|p| p.starts_with("mari")), "{found:?}");

@@ -240,3 +240,32 @@ fn error_messages() {
     );
     insta::assert_snapshot!(all);
 }
+
+/// `init DIR` names files relative to DIR; the snippet is read from there, not from the
+/// current folder.
+#[test]
+fn init_errors_show_the_line_from_the_new_workspace() {
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let dir = cwd.path().join("cases");
+    std::fs::create_dir_all(dir.join("processes")).expect("mkdir");
+    std::fs::write(
+        dir.join("processes/mine.yaml"),
+        "process: mine\ncolour: red\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(cwd.path().join("processes")).expect("mkdir");
+    std::fs::write(
+        cwd.path().join("processes/mine.yaml"),
+        "unrelated: 1\nunrelated: 2\n",
+    )
+    .expect("write");
+    let output = caseflow()
+        .current_dir(cwd.path())
+        .args(["--now", T0, "init", "cases"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(65), "{stderr}");
+    assert!(stderr.contains("2 | colour: red"), "{stderr}");
+    assert!(!stderr.contains("unrelated"), "{stderr}");
+}

@@ -11,7 +11,9 @@ use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
+use clap_complete::engine::{
+    ArgValueCompleter, CompletionCandidate, PathCompleter, ValueCompleter,
+};
 use clap_complete::env::CompleteEnv;
 
 use crate::engine;
@@ -62,7 +64,8 @@ fn completer(arg_id: &str) -> Option<ArgValueCompleter> {
     let f: fn(&Words, &str) -> Vec<CompletionCandidate> = match arg_id {
         "case" => cases,
         "action" => actions,
-        "process" | "inputs" => processes,
+        "process" => processes,
+        "inputs" => processes_and_files,
         "to" | "assignee" => people_and_groups,
         "step" => steps,
         "fields" => fields,
@@ -190,6 +193,16 @@ fn processes(words: &Words, _: &str) -> Vec<CompletionCandidate> {
         .into_iter()
         .map(|p| candidate(&p.name, p.title))
         .collect()
+}
+
+/// `graph` takes deployed process names and definition files alike.
+fn processes_and_files(words: &Words, current: &str) -> Vec<CompletionCandidate> {
+    let mut found = processes(words, current);
+    found.extend(ValueCompleter::complete(
+        &PathCompleter::any(),
+        OsStr::new(current),
+    ));
+    found
 }
 
 fn people_and_groups(words: &Words, _: &str) -> Vec<CompletionCandidate> {

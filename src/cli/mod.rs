@@ -148,11 +148,22 @@ pub fn main(clock: Timestamp) -> ExitCode {
         }
     };
     let json = cli.json;
-    let root = cli.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
+    let root = diagnostics_root(&cli);
     match execute(cli, clock) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report(&error, json, &root),
     }
+}
+
+/// The folder the command's definition errors name their files relative to.
+fn diagnostics_root(cli: &Cli) -> PathBuf {
+    let dir = match &cli.command {
+        Command::Init(args) => args.dir.clone(),
+        Command::Demo(args) => args.dir.clone(),
+        _ => None,
+    };
+    dir.or_else(|| cli.workspace.clone())
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn report(error: &CliError, json: bool, root: &std::path::Path) -> ExitCode {
