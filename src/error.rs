@@ -3,7 +3,7 @@
 //!
 //! Exit codes (a contract): 0 ok, 64 usage, 65 bad data, 66 missing input, 69 service
 //! unavailable, 73 cannot create output, 74 I/O error or damaged database, 75 busy/retry,
-//! 77 not permitted, 78 configuration (database from a newer caseflow), 1 anything else.
+//! 77 not permitted, 78 configuration (caseflow.toml, database from a newer caseflow), 1 anything else.
 
 use std::path::Path;
 
@@ -54,6 +54,14 @@ pub enum CliError {
         /// The whole report, for `--json`.
         details: serde_json::Value,
     },
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{problems} problem{} need{} fixing", if *.problems == 1 { "" } else { "s" }, if *.problems == 1 { "s" } else { "" })]
+    NeedsFixing {
+        problems: usize,
+        /// The full report, for `--json`.
+        report: serde_json::Value,
+    },
 }
 
 impl CliError {
@@ -96,6 +104,8 @@ impl CliError {
             CliError::CannotCreate { .. } | CliError::WouldOverwrite { .. } => 73,
             CliError::Tampered { .. } => 65,
             CliError::Identity(_) => 77,
+            CliError::Config(_) => 78,
+            CliError::NeedsFixing { .. } => 1,
         }
     }
 
@@ -129,7 +139,7 @@ impl CliError {
             ),
             CliError::Store(StoreError::ReadOnly(_))
             | CliError::Store(StoreError::CannotOpen { .. }) => Some(
-                "caseflow must be able to write the workspace folder (caseflow.db and its -wal and -shm files); check the mount and the permissions".into(),
+                "check that the workspace folder exists and that you may read and write it (caseflow.db and its -wal and -shm files); check the mount and the permissions".into(),
             ),
             CliError::Store(StoreError::Corrupt { .. }) => {
                 Some("restore the workspace's caseflow.db from a backup".into())
@@ -154,6 +164,29 @@ impl CliError {
             CliError::Tampered { .. } => Some(
                 "restore the last backup whose `caseflow audit verify` passes, and find out who changed caseflow.db outside caseflow".into(),
             ),
+            CliError::Config(_) => Some(
+                "fix caseflow.toml, the CASEFLOW_* variable or the --config flag; `caseflow config` lists the keys"
+                    .into(),
+            ),
+            CliError::Store(StoreError::DuplicateRef { case, .. }) => Some(format!(
+                "that reference is taken; see `caseflow show {case}`, or give another --ref"
+            )),
+            CliError::Store(StoreError::Sql(_) | StoreError::Decode(_)) => Some(
+                "run `caseflow doctor`; if this persists, restore caseflow.db from a backup".into(),
+            ),
+            CliError::BadValue { field, expected, .. } => {
+                Some(format!("give `{field}` as {expected}"))
+            }
+            CliError::MissingInput { .. } | CliError::Io { not_found: true, .. } => {
+                Some("check the path (relative paths start at the current folder)".into())
+            }
+            CliError::CannotCreate { .. } => {
+                Some("choose another place, or check its permissions and free space".into())
+            }
+            CliError::Usage(_) => Some("`caseflow help COMMAND` shows its options and examples".into()),
+            CliError::NeedsFixing { .. } => {
+                Some("each row above says what to do; run `caseflow doctor` again after".into())
+            }
             CliError::Definitions(_) => {
                 Some("fix the lines above and run `caseflow check` again".into())
             }

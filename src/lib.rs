@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod config;
 pub mod definition;
 pub mod engine;
 pub mod error;

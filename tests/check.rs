@@ -50,6 +50,7 @@ error_kind!(branch_never_joins);
 error_kind!(bad_duration);
 error_kind!(warn_after_due);
 error_kind!(several_errors);
+error_kind!(misspelt_names);
 
 #[test]
 fn bundled_processes_pass_check() {

@@ -236,7 +236,7 @@ fn a_broken_file_gives_the_errors_of_check_without_a_workspace() {
     assert!(output.stdout.is_empty());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: broken.yaml:14:22: step `review` goes to unknown step `dnoe`; did you mean `done`?\n\
+        "error: broken.yaml:14:22: step `review` goes to unknown step `dnoe`; did you mean `done`?\n   |\n14 |       approve: { to: dnoe }\n   |                      ^^^^\n\
          1 error found\n\
          hint: fix the lines above and run `caseflow check` again\n"
     );

@@ -131,7 +131,7 @@ fn a_read_only_workspace_says_so_and_writes_nothing() {
     let run = ws.run("alice", &["comment", &case, "hello"]).fails(74);
     assert!(run.stderr.contains("cannot be written"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("hint: caseflow must be able to write"),
+        run.stderr.contains("that you may read and write it"),
         "{}",
         run.stderr
     );

@@ -5,7 +5,9 @@ use crate::engine::Command;
 use crate::error::CliError;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  caseflow attach EXP-2026-0042 receipt.pdf --kind receipt")]
+#[command(
+    after_help = "Examples:\n  caseflow attach EXP-2026-0042 receipt.pdf --kind receipt\n  caseflow attach CMP-2026-0007 letter.pdf --json | jq .attachments"
+)]
 pub struct Args {
     /// Case id
     pub case: String,

@@ -5,6 +5,9 @@ use super::common::{table, Ctx};
 use crate::error::CliError;
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  caseflow audit verify\n  caseflow audit verify --case EXP-2026-0042 --json"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: AuditCommand,

@@ -5,7 +5,7 @@ use crate::error::CliError;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  caseflow close CMP-2026-0007 --resolution 'refund agreed' --field cause=billing"
+    after_help = "Examples:\n  caseflow close CMP-2026-0007 --resolution 'refund agreed' --field cause=billing\n  caseflow close CMP-2026-0007 --resolution 'duplicate of CMP-2026-0005' --json"
 )]
 pub struct Args {
     /// Case id

@@ -6,7 +6,7 @@ use crate::error::CliError;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  caseflow comment CMP-2026-0007 'called the customer, waiting for the invoice copy'"
+    after_help = "Examples:\n  caseflow comment CMP-2026-0007 'called the customer, waiting for the invoice copy'\n  caseflow --as maria comment EXP-2026-0042 'asked alice for the hotel invoice'"
 )]
 pub struct Args {
     /// Case id

@@ -23,6 +23,10 @@ pub struct Ctx {
     pub now: Timestamp,
     pub json: bool,
     pub quiet: bool,
+    /// `-v`: say what is going on (on stderr)
+    pub verbose: bool,
+    /// Workspace defaults (caseflow.toml, environment, --config), loaded once.
+    pub config: crate::config::Config,
 }
 
 /// Load the definition version a case (or a new case) runs on.
@@ -239,8 +243,20 @@ pub fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if let Some(width) = super::term::width() {
+        table.set_width(width);
+    }
     table.set_header(header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
     table
+}
+
+/// Keep these columns (ids, timestamps) whole when the table must shrink to the width.
+pub fn no_wrap(table: &mut Table, columns: &[usize]) {
+    for &i in columns {
+        if let Some(column) = table.column_mut(i) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
 }
 
 pub fn steps_text(case: &CaseState) -> String {

@@ -8,7 +8,7 @@ use crate::error::CliError;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  caseflow consult CPL-2026-0012 --to marek 'Is a replacement possible for this model?'"
+    after_help = "Examples:\n  caseflow consult CPL-2026-0012 --to marek 'Is a replacement possible for this model?'\n  caseflow consult CPL-2026-0012 --to @billing 'Was the refund already paid?'"
 )]
 pub struct Args {
     /// Case id

@@ -45,6 +45,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         now,
         json: false,
         quiet,
+        verbose: false,
+        config: ctx.config.clone(),
     };
     let say = |text: &str| {
         if !quiet {

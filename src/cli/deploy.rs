@@ -43,9 +43,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
 pub fn perform(ctx: &Ctx, paths: &[PathBuf]) -> Result<Vec<Deployed>, CliError> {
     let loaded = super::check::validate(ctx, paths)?;
     let mut store = ctx.workspace.create_store()?;
-    store.write(|db| {
+    let bar = super::term::progress(loaded.len() as u64, ctx.quiet || ctx.json);
+    let deployed = store.write(|db| {
         let mut out = Vec::new();
         for file in &loaded {
+            bar.inc(1);
             let Ok(def) = &file.result else { continue };
             let hash = format!("{:x}", Sha256::digest(file.source.as_bytes()));
             match db.latest_version(&def.name)? {
@@ -66,5 +68,7 @@ pub fn perform(ctx: &Ctx, paths: &[PathBuf]) -> Result<Vec<Deployed>, CliError> 
             }
         }
         Ok::<_, CliError>(out)
-    })
+    });
+    bar.finish_and_clear();
+    deployed
 }

@@ -50,7 +50,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             detail.join("\n"),
         ]);
     }
-    println!("{t}");
+    super::common::no_wrap(&mut t, &[0, 1]);
+    super::term::page(&t.to_string(), ctx.config.pager());
     Ok(())
 }
 

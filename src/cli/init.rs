@@ -35,6 +35,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         now: ctx.now,
         json: ctx.json,
         quiet: ctx.quiet,
+        verbose: ctx.verbose,
+        config: ctx.config.clone(),
     };
     let deployed = super::deploy::perform(&ctx, &[])?;
     if ctx.json {
@@ -51,6 +53,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             println!("team workspace: the OS account decides who acts; give each person `os_user: ACCOUNT` in org.yaml and add the accounts to the folder's group");
         }
         println!("next: cd {} && caseflow processes", root.display());
+        let cd = if root == Path::new(".") {
+            String::new()
+        } else {
+            format!(
+                "cd {} && ",
+                super::common::quote(&root.display().to_string())
+            )
+        };
+        println!("next: {cd}caseflow processes");
     }
     Ok(())
 }

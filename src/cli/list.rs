@@ -98,6 +98,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                     crate::time::format_timestamp(c.opened_at),
                 ]);
             }
+            super::common::no_wrap(&mut t, &[0, 4, 5]);
             println!("{t}");
             if !ctx.quiet {
                 println!(

@@ -14,9 +14,13 @@ mod check;
 mod close;
 mod comment;
 mod common;
+mod complete;
+mod config;
 mod consult;
 mod demo;
 mod deploy;
+mod diagnostics;
+mod doctor;
 mod done;
 mod escalate;
 mod graph;
@@ -33,10 +37,10 @@ mod sla;
 mod subtask;
 mod team;
 mod tick;
+mod term;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
@@ -48,9 +52,14 @@ use crate::workspace::Workspace;
 
 #[derive(Parser, Debug)]
 #[command(name = "caseflow", version, about = "Customer-service business processes from the shell", long_about = None)]
-#[command(
-    after_help = "Start with `caseflow demo`, or `caseflow init DIR` for a workspace of your own."
-)]
+#[command(after_help = "Examples:
+  caseflow demo
+  caseflow init ~/cases && cd ~/cases
+  caseflow --as maria list --mine
+  caseflow --as maria show EXP-2026-0001
+  caseflow help act
+
+Start with `caseflow demo`, or `caseflow init DIR` for a workspace of your own.")]
 pub struct Cli {
     /// Workspace folder (default: the current one)
     #[arg(long, global = true, env = "CASEFLOW_WORKSPACE", value_name = "DIR")]
@@ -67,6 +76,12 @@ pub struct Cli {
     /// Say less
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Say more: workspace, user, time and configuration, on stderr
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
+    /// Override a caseflow.toml setting for this command (see `caseflow config`)
+    #[arg(long = "config", global = true, value_name = "KEY=VALUE")]
+    config: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -126,10 +141,15 @@ enum Command {
     Audit(audit::Args),
     /// Fire everything due now: SLA warnings and breaches, waits, timeouts, reminders (for cron)
     Tick(tick::Args),
+    /// Check the workspace (schema, deployed definitions, org.yaml, SMTP, outbox, tick)
+    Doctor(doctor::Args),
+    /// Show the settings (caseflow.toml, environment, --config) and where each came from
+    Config(config::Args),
 }
 
 /// Run the command line with `clock` as the current time (read once, in `main`).
 pub fn main(clock: Timestamp) -> ExitCode {
+    complete::complete_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -142,26 +162,63 @@ pub fn main(clock: Timestamp) -> ExitCode {
         }
     };
     let json = cli.json;
+    let root = diagnostics_root(&cli);
     match execute(cli, clock) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(&error, json),
+        Err(error) => report(&error, json, &root),
     }
 }
 
-fn report(error: &CliError, json: bool) -> ExitCode {
-    let code = error.exit_code();
+/// The folder the command's definition errors name their files relative to.
+fn diagnostics_root(cli: &Cli) -> PathBuf {
+    let dir = match &cli.command {
+        Command::Init(args) => args.dir.clone(),
+        Command::Demo(args) => args.dir.clone(),
+        _ => None,
+    };
+    dir.or_else(|| cli.workspace.clone())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn report(error: &CliError, json: bool, root: &std::path::Path) -> ExitCode {
     if json {
-        let mut doc = serde_json::json!({"error": error.to_string(), "exit_code": code, "hint": error.hint()});
-        if let Some(details) = error.details() {
-            doc["details"] = details.clone();
+        println!("{}", error_json(error));
+    }
+    match error {
+        CliError::Definitions(diagnostics) => {
+            let source = |file: &str| std::fs::read_to_string(root.join(file)).ok();
+            anstream::eprint!("{}", diagnostics::render(diagnostics, source))
         }
-        println!("{doc}");
+        _ => anstream::eprintln!("{} {error}", term::paint(term::ERROR, "error:")),
     }
-    eprintln!("error: {error}");
     if let Some(hint) = error.hint() {
-        eprintln!("hint: {hint}");
+        anstream::eprintln!("{} {hint}", term::paint(term::HINT, "hint:"));
     }
-    ExitCode::from(code)
+    ExitCode::from(error.exit_code())
+}
+
+/// The `--json` form of an error: message, exit code, hint, and the details scripts need.
+fn error_json(error: &CliError) -> serde_json::Value {
+    let mut doc = serde_json::json!({"error": error.to_string(), "exit_code": error.exit_code(), "hint": error.hint()});
+    if let Some(details) = error.details() {
+        doc["details"] = details.clone();
+    }
+    if let CliError::NeedsFixing {
+        report: serde_json::Value::Object(report),
+        ..
+    } = error
+    {
+        for (key, value) in report {
+            doc[key] = value.clone();
+        }
+    }
+    if let CliError::Definitions(diagnostics) = error {
+        doc["diagnostics"] = diagnostics
+            .iter()
+            .map(|d| serde_json::json!({"file": d.file, "line": d.pos.line, "column": d.pos.col, "message": d.message}))
+            .collect();
+    }
+    doc
 }
 
 fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
@@ -174,16 +231,13 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         None => clock,
     };
     let root = cli.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
-    let busy_ms = std::env::var("CASEFLOW_BUSY_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let config = crate::config::Config::load(&root, |var| std::env::var(var).ok(), &cli.config)?;
     let requested = cli.actor.clone().or_else(|| {
         std::env::var("CASEFLOW_USER")
             .ok()
             .filter(|s| !s.is_empty())
     });
-    let mut workspace = Workspace::new(root, Duration::from_millis(busy_ms));
+    let mut workspace = Workspace::new(root, config.busy_timeout());
     let identity = identify(&workspace, requested)?;
     workspace.operator = identity.operator;
     let ctx = Ctx {
@@ -192,7 +246,12 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         now,
         json: cli.json,
         quiet: cli.quiet,
+        verbose: cli.verbose,
+        config,
     };
+    if ctx.verbose {
+        config::describe(&ctx);
+    }
     match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Deploy(args) => deploy::run(&ctx, args),
@@ -220,6 +279,8 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Restore(args) => restore::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Tick(args) => tick::run(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Config(args) => config::run(&ctx, args),
     }
 }
 

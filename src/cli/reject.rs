@@ -5,7 +5,7 @@ use crate::error::CliError;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  caseflow reject EXP-2026-0042 --reason 'no receipts attached'"
+    after_help = "Examples:\n  caseflow reject EXP-2026-0042 --reason 'no receipts attached'\n  caseflow --as dmitri reject EXP-2026-0042 --reason 'over budget' --step director_review"
 )]
 pub struct Args {
     /// Case id

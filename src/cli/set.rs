@@ -5,7 +5,9 @@ use crate::engine::Command;
 use crate::error::CliError;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  caseflow set EXP-2026-0042 --field pay_date=2026-12-15")]
+#[command(
+    after_help = "Examples:\n  caseflow set EXP-2026-0042 --field pay_date=2026-12-15\n  caseflow set EXP-2026-0042 --field category=travel --field 'lines=Taxi: 25.00; Hotel: 160.00'"
+)]
 pub struct Args {
     /// Case id
     pub case: String,

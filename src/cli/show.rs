@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         doc["sla"] = clocks.iter().map(super::sla::ClockView::json).collect();
         doc["actions"] = offers
             .iter()
-            .map(|o| serde_json::json!({"step": o.step, "action": o.action, "allowed": o.allowed}))
+            .map(|o| serde_json::json!({"step": o.step, "action": o.action, "allowed": o.allowed, "command": command_for(&def, &case, o)}))
             .collect();
         println!("{doc}");
         return Ok(());
@@ -182,16 +182,67 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         } else {
             println!("You ({}) may now:", ctx.actor);
             for offer in mine {
-                let step = if case.tasks.len() > 1 {
-                    format!(" --step {}", offer.step)
-                } else {
-                    String::new()
-                };
-                println!("  caseflow act {} {}{step}", quote(&case.id), offer.action);
+                println!("  {}", command_for(&def, &case, offer));
             }
         }
     }
     Ok(())
+}
+
+/// The command to copy for an offered action, with placeholders for what it still needs.
+fn command_for(
+    def: &crate::definition::Definition,
+    case: &engine::CaseState,
+    offer: &engine::Offer,
+) -> String {
+    let step = if case.tasks.len() > 1 {
+        format!(" --step {}", offer.step)
+    } else {
+        String::new()
+    };
+    let needs = needs_text(def, case, &offer.step, &offer.action);
+    format!(
+        "caseflow act {} {}{step}{needs}",
+        quote(&case.id),
+        offer.action
+    )
+}
+
+/// The options an action still needs, as placeholders to fill in: ` --field f=… --comment '…'`.
+fn needs_text(
+    def: &crate::definition::Definition,
+    case: &engine::CaseState,
+    step: &str,
+    action: &str,
+) -> String {
+    use crate::definition::Requirement;
+    let Some(action) = def
+        .actions_of(step)
+        .into_iter()
+        .chain(def.anytime.iter())
+        .find(|a| a.name == action)
+    else {
+        return String::new();
+    };
+    let attached = |kind: &str| {
+        case.attachments
+            .iter()
+            .any(|a| a.kind.as_deref() == Some(kind))
+    };
+    action
+        .requires
+        .iter()
+        .filter_map(|r| match r {
+            Requirement::Field(f) if !case.fields.contains_key(f) => {
+                Some(format!(" --field {f}=…"))
+            }
+            Requirement::Comment => Some(" --comment '…'".to_string()),
+            Requirement::Document(kind) if !attached(kind) => {
+                Some(format!(" --attach {kind}=FILE"))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `maria, customer@example.com`: people by id, others by address.

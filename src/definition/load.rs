@@ -1129,11 +1129,13 @@ impl Loader<'_> {
                         .get("anytime")
                         .and_then(|n| n.find_scalar(to))
                         .unwrap_or(root.pos);
+                    let names: Vec<String> = def.steps.iter().map(|s| s.name.clone()).collect();
                     self.error(
                         pos,
                         format!(
-                            "anytime action `{}` goes to unknown step `{to}`",
-                            action.name
+                            "anytime action `{}` goes to unknown step `{to}`{}",
+                            action.name,
+                            suggest(to, names.iter())
                         ),
                     );
                 }

@@ -123,9 +123,7 @@ pub fn may_act(ctx: &Ctx, case: &CaseState, task: &Task) -> Result<Standing, Ref
         return Ok(Standing::System);
     }
     if ctx.org.person(actor).is_none() {
-        return Err(Refusal::UnknownPerson {
-            person: actor.to_string(),
-        });
+        return Err(Refusal::unknown_person(ctx.org, actor));
     }
     if let Some(role) = excluded_by(ctx, case, &task.step, actor) {
         return Err(Refusal::SeparationOfDuties {
@@ -249,9 +247,7 @@ pub fn may_take_anytime(
         return Ok(Standing::System);
     }
     if ctx.org.person(ctx.actor).is_none() {
-        return Err(Refusal::UnknownPerson {
-            person: ctx.actor.to_string(),
-        });
+        return Err(Refusal::unknown_person(ctx.org, ctx.actor));
     }
     let people = match by {
         Some(role) => people_of(ctx, case, role),

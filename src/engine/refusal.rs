@@ -6,7 +6,7 @@ pub enum Refusal {
     #[error("case {case} is closed ({outcome}); nothing more can be done to it")]
     Closed { case: String, outcome: String },
 
-    #[error("case {case} has no action `{action}` now: it is in {steps}, which offer{}", offered_text(.offered))]
+    #[error("case {case} has no action `{action}` now: it is in {steps}, which offer{}{}", offered_text(.offered), crate::org::suggest(.action, .offered.iter()))]
     NotOffered {
         case: String,
         action: String,
@@ -32,11 +32,11 @@ pub enum Refusal {
         role: String,
     },
 
-    #[error("`{person}` is not a person in org.yaml")]
-    UnknownPerson { person: String },
+    #[error("`{person}` is not a person in org.yaml{suggestion}")]
+    UnknownPerson { person: String, suggestion: String },
 
-    #[error("`{name}` is not a person or group in org.yaml")]
-    UnknownAssignee { name: String },
+    #[error("`{name}` is not a person or group in org.yaml{suggestion}")]
+    UnknownAssignee { name: String, suggestion: String },
 
     #[error("case {case}: {action} needs {missing}")]
     Missing {
@@ -76,7 +76,7 @@ pub enum Refusal {
     #[error("case {case} is in several steps ({steps}); say which with --step")]
     Ambiguous { case: String, steps: String },
 
-    #[error("case {case} has no open step `{step}`; it is in {steps}")]
+    #[error("case {case} has no open step `{step}`; it is in {steps}{}", suggest_in(.step, .steps))]
     NoSuchStep {
         case: String,
         step: String,
@@ -110,6 +110,15 @@ pub enum Refusal {
     },
 }
 
+/// "; did you mean `x`?" among a `, `-separated list of (possibly `quoted`) names.
+fn suggest_in(wrong: &str, list: &str) -> String {
+    let names: Vec<String> = list
+        .split(", ")
+        .map(|s| s.trim_matches('`').to_string())
+        .collect();
+    crate::org::suggest(wrong, names.iter())
+}
+
 fn offered_text(offered: &[String]) -> String {
     if offered.is_empty() {
         " nothing".to_string()
@@ -119,6 +128,24 @@ fn offered_text(offered: &[String]) -> String {
 }
 
 impl Refusal {
+    /// `name` is nobody in org.yaml; suggests the closest person id.
+    pub fn unknown_person(org: &crate::org::Org, name: &str) -> Refusal {
+        Refusal::UnknownPerson {
+            person: name.to_string(),
+            suggestion: crate::org::suggest(name, org.people.keys()),
+        }
+    }
+
+    /// `name` is neither a person nor a group; suggests the closest of either.
+    pub fn unknown_assignee(org: &crate::org::Org, name: &str) -> Refusal {
+        let mut names: Vec<String> = org.people.keys().cloned().collect();
+        names.extend(org.groups().into_iter().map(str::to_string));
+        Refusal::UnknownAssignee {
+            name: name.to_string(),
+            suggestion: crate::org::suggest(name, names.iter()),
+        }
+    }
+
     /// Refusals about who is acting (exit 77) as opposed to what was asked (exit 65).
     pub fn is_permission(&self) -> bool {
         matches!(
@@ -129,31 +156,63 @@ impl Refusal {
         )
     }
 
-    /// What to do about it, when there is something to say.
+    /// What to do about it: every refusal says what to try next.
     pub fn hint(&self) -> Option<String> {
-        match self {
-            Refusal::NotOffered { case, offered, .. } if !offered.is_empty() => Some(format!(
-                "run `caseflow show {case}` to see the actions you may take"
-            )),
+        Some(match self {
+            Refusal::Closed { case, .. } => format!(
+                "`caseflow history {case}` shows how it ended; open a new case for new work"
+            ),
+            Refusal::NotOffered { case, .. } => {
+                format!("run `caseflow show {case}` to see the actions you may take")
+            }
+            Refusal::NotDue { case } => format!(
+                "nothing to do: another tick fired it already; `caseflow history {case}` shows when"
+            ),
             Refusal::NotPermitted { .. } => {
-                Some("act as one of them with --as, or ask them to reassign the case".into())
+                "act as one of them with --as, or ask them to reassign the case".into()
             }
-            Refusal::Missing { .. } => {
-                Some("give it with --field NAME=VALUE, --comment TEXT or --attach KIND=FILE".into())
-            }
-            Refusal::NotYet { case, .. } => Some(format!(
+            Refusal::SeparationOfDuties { case, .. } => format!(
+                "someone else must do this step; `caseflow show {case}` says who it waits for"
+            ),
+            Refusal::Missing { case, .. } => format!(
+                "run it again with what is missing; `caseflow show {case}` lists each action with the options it needs"
+            ),
+            Refusal::NotYet { case, .. } => format!(
                 "wait until then, or change the date with `caseflow set {case} --field ...`"
-            )),
+            ),
             Refusal::UnknownPerson { .. } => {
-                Some("add the person to org.yaml, or pass --as with someone who is there".into())
+                "add the person to org.yaml, or pass --as with someone who is there".into()
             }
-            Refusal::OpenSubtasks { case, .. } => Some(format!(
+            Refusal::UnknownAssignee { .. } => {
+                "name a person id or group from org.yaml (`caseflow doctor` checks it)".into()
+            }
+            Refusal::UnknownField { process, .. } => format!(
+                "`caseflow graph {process} --format markdown` lists the fields of {process}"
+            ),
+            Refusal::Computed { .. } => {
+                "it is computed from other fields; set those instead".into()
+            }
+            Refusal::CheckFailed { case, .. } => format!(
+                "correct the fields with `caseflow set {case} --field NAME=VALUE`, then try again"
+            ),
+            Refusal::Unresolvable { .. } => {
+                "check the people, supervisors and groups in org.yaml, then try again".into()
+            }
+            Refusal::Ambiguous { case, .. } | Refusal::NoSuchStep { case, .. } => format!(
+                "add --step STEP; `caseflow show {case}` lists the open steps"
+            ),
+            Refusal::Loop { process, .. } => format!(
+                "fix {process}'s definition so an automatic step reaches a task or an end, then `caseflow deploy`"
+            ),
+            Refusal::PatternMismatch { field, .. } => {
+                format!("give `{field}` a value in the expected form")
+            }
+            Refusal::OpenSubtasks { case, .. } => format!(
                 "the people named finish them with `caseflow done {case}`; see `caseflow show {case}`"
-            )),
-            Refusal::NoSideTask { case, .. } => Some(format!(
-                "`caseflow show {case}` lists its open sub-tasks and consultations"
-            )),
-            _ => None,
-        }
+            ),
+            Refusal::NoSideTask { case, .. } => {
+                format!("`caseflow show {case}` lists its open sub-tasks and consultations")
+            }
+        })
     }
 }

@@ -164,7 +164,7 @@ impl<'c, 'a> Run<'c, 'a> {
             if field.ty == crate::value::FieldType::Person {
                 if let Value::Text(p) = &value {
                     if self.ctx.org.person(p).is_none() {
-                        return Err(Refusal::UnknownPerson { person: p.clone() });
+                        return Err(Refusal::unknown_person(self.ctx.org, p));
                     }
                 }
             }
@@ -805,9 +805,7 @@ impl<'c, 'a> Run<'c, 'a> {
         } else if self.ctx.org.group_exists(name.trim_start_matches('@')) {
             Ok(Assignee::Group(name.trim_start_matches('@').to_string()))
         } else {
-            Err(Refusal::UnknownAssignee {
-                name: name.to_string(),
-            })
+            Err(Refusal::unknown_assignee(self.ctx.org, name))
         }
     }
 }
@@ -822,9 +820,7 @@ fn quoted(steps: &[String]) -> String {
 
 pub(super) fn open(ctx: &Ctx, id: &str, opening: Opening) -> Result<Decision, Refusal> {
     if ctx.org.person(ctx.actor).is_none() && ctx.actor != SYSTEM {
-        return Err(Refusal::UnknownPerson {
-            person: ctx.actor.to_string(),
-        });
+        return Err(Refusal::unknown_person(ctx.org, ctx.actor));
     }
     let mut run = Run::new(ctx, CaseState::blank(ctx.now), EventKind::Opened);
     run.change(Change::Opened {
@@ -986,9 +982,7 @@ fn known_actor(ctx: &Ctx) -> Result<(), Refusal> {
     if ctx.org.person(ctx.actor).is_some() || ctx.actor == SYSTEM {
         Ok(())
     } else {
-        Err(Refusal::UnknownPerson {
-            person: ctx.actor.to_string(),
-        })
+        Err(Refusal::unknown_person(ctx.org, ctx.actor))
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod audit;
 mod backup;
+pub mod admin;
 mod schema;
 mod settings;
 mod timers;

@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::{Db, Result, StoreError};
 use crate::engine::{CaseState, Timer, TimerKind};
@@ -156,18 +156,6 @@ impl Db<'_> {
             ],
         )?;
         Ok(())
-    }
-
-    /// The last tick run: (now it ran at, when it finished, how many timers it fired).
-    pub fn last_tick(&self) -> Result<Option<(String, Option<String>, i64)>> {
-        self.conn
-            .query_row(
-                "SELECT now, finished_at, fired FROM tick_runs ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()
-            .map_err(Into::into)
     }
 }
 
