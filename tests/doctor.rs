@@ -214,7 +214,7 @@ fn config_table_at_a_fixed_width() {
     insta::assert_snapshot!(text);
 }
 
-/// Another branch adds `tick_runs`; doctor reads it only when it is there.
+/// Doctor reports the last `tick` run (a row of `tick_runs`) and dead mail.
 #[test]
 fn tick_runs_and_dead_mail_are_reported_when_present() {
     let ws = Workspace::init();
@@ -227,8 +227,7 @@ fn tick_runs_and_dead_mail_are_reported_when_present() {
         .ok();
     let db = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("db");
     db.execute_batch(
-        "CREATE TABLE tick_runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, now TEXT, fired INTEGER);
-         INSERT INTO tick_runs (started_at, finished_at, now, fired) VALUES ('2026-11-30T08:55:00Z', '2026-11-30T08:55:01Z', '2026-11-30T08:55:00Z', 3);
+        "INSERT INTO tick_runs (started_at, finished_at, now, fired) VALUES ('2026-11-30T08:55:00Z', '2026-11-30T08:55:01Z', '2026-11-30T08:55:00Z', 3);
          UPDATE outbox SET status = 'dead';",
     )
     .expect("prepare");
