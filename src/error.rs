@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::definition::Diagnostic;
 use crate::engine::Refusal;
+use crate::sheets::SheetError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,17 @@ pub enum CliError {
     CannotCreate { path: String, detail: String },
     #[error("{0}")]
     BadData(String),
+    #[error("{0}")]
+    Sheet(SheetError),
+}
+
+impl From<SheetError> for CliError {
+    fn from(e: SheetError) -> Self {
+        match e {
+            SheetError::Store(s) => CliError::Store(s),
+            other => CliError::Sheet(other),
+        }
+    }
 }
 
 impl CliError {
@@ -75,6 +87,18 @@ impl CliError {
             } => 66,
             CliError::Io { .. } => 74,
             CliError::CannotCreate { .. } => 73,
+            CliError::Sheet(SheetError::NotFound(_)) => 66,
+            CliError::Sheet(SheetError::Usage(_)) => 64,
+            CliError::Sheet(SheetError::CannotWrite { .. }) => 73,
+            CliError::Sheet(_) => 65,
+        }
+    }
+
+    /// Lines a script may want one by one (bad cells of an import).
+    pub fn details(&self) -> Option<&[String]> {
+        match self {
+            CliError::Sheet(e) => e.details(),
+            _ => None,
         }
     }
 
@@ -109,6 +133,12 @@ impl CliError {
             CliError::Definitions(_) => {
                 Some("fix the lines above and run `caseflow check` again".into())
             }
+            CliError::Sheet(SheetError::Rows { .. }) => Some(
+                "fix the cells named above and import again, or add --skip-invalid to import the good rows and get the bad ones in a rejects file".into(),
+            ),
+            CliError::Sheet(SheetError::Columns(_)) => Some(
+                "rename the columns, or map them with --map \"Column=field\"; `caseflow show` of a case lists the field names".into(),
+            ),
             _ => None,
         }
     }

@@ -12,6 +12,8 @@ pub mod definition;
 pub mod engine;
 pub mod error;
 pub mod org;
+pub mod report;
+pub mod sheets;
 pub mod store;
 pub mod time;
 pub mod value;

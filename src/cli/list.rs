@@ -11,6 +11,16 @@ use crate::store::CaseFilter;
     after_help = "Examples:\n  caseflow list --mine\n  caseflow list --process expense-reimbursement --status open --step manager_review\n  caseflow list --field kind=advance --opened-since 2026-11-01 --format ids"
 )]
 pub struct Args {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Output shape
+    #[arg(long, value_parser = ["table", "ids", "tsv"], default_value = "table")]
+    pub format: String,
+}
+
+/// The case filters of `list`, shared with `export` and `report`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FilterArgs {
     #[arg(long)]
     pub process: Option<String>,
     /// Cases with an open task in this step
@@ -34,15 +44,12 @@ pub struct Args {
     pub opened_since: Option<String>,
     #[arg(long)]
     pub limit: Option<usize>,
-    /// Output shape
-    #[arg(long, value_parser = ["table", "ids", "tsv"], default_value = "table")]
-    pub format: String,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let org = ctx.workspace.org()?;
     let store = ctx.workspace.store()?;
-    let filter = filter(ctx, &org, &args)?;
+    let filter = case_filter(ctx, &org, &args.filter)?;
     let cases = store.read().list_cases(&filter)?;
     if ctx.json {
         let docs: Vec<serde_json::Value> = cases
@@ -102,7 +109,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     Ok(())
 }
 
-fn filter(ctx: &Ctx, org: &crate::org::Org, args: &Args) -> Result<CaseFilter, CliError> {
+/// The store's filter for the filter options.
+pub fn case_filter(
+    ctx: &Ctx,
+    org: &crate::org::Org,
+    args: &FilterArgs,
+) -> Result<CaseFilter, CliError> {
     let opened_since: Option<Timestamp> = args
         .opened_since
         .as_deref()

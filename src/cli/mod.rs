@@ -5,6 +5,7 @@
 //! render (a table for people, one JSON document with `--json`).
 
 mod act;
+mod act_from;
 mod approve;
 mod assign;
 mod attach;
@@ -17,13 +18,17 @@ mod demo;
 mod deploy;
 mod done;
 mod escalate;
+mod export;
 mod graph;
 mod history;
+mod import;
 mod init;
 mod list;
 mod open;
 mod processes;
+mod progress;
 mod reject;
+mod report;
 mod set;
 mod show;
 mod subtask;
@@ -112,6 +117,12 @@ enum Command {
     Graph(graph::Args),
     /// Play a short story in a fresh workspace and show what happened
     Demo(demo::Args),
+    /// Open a case per spreadsheet row (xlsx, xls, xlsb, ods, csv), all or nothing
+    Import(import::Args),
+    /// Write cases to an Excel workbook (one sheet per process) or a csv file
+    Export(export::Args),
+    /// Management reports: summary, sla, workload, throughput, totals, register
+    Report(report::Args),
 }
 
 /// Run the command line with `clock` as the current time (read once, in `main`).
@@ -137,7 +148,10 @@ pub fn main(clock: Timestamp) -> ExitCode {
 fn report(error: &CliError, json: bool) -> ExitCode {
     let code = error.exit_code();
     if json {
-        let doc = serde_json::json!({"error": error.to_string(), "exit_code": code, "hint": error.hint()});
+        let mut doc = serde_json::json!({"error": error.to_string(), "exit_code": code, "hint": error.hint()});
+        if let Some(errors) = error.details() {
+            doc["errors"] = serde_json::json!(errors);
+        }
         println!("{doc}");
     }
     eprintln!("error: {error}");
@@ -202,6 +216,9 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Done(args) => done::run(&ctx, args),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
     }
 }
 

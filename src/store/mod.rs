@@ -6,7 +6,11 @@
 //! The API is deliberately narrow (versions, ids, load/save a case, a few queries) so that
 //! a PostgreSQL store can offer the same functions without the engine or CLI changing.
 
+mod reports;
 mod schema;
+mod sheets;
+
+pub use sheets::CaseIds;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -617,58 +621,7 @@ impl Db<'_> {
 
     /// Cases matching a filter, oldest first (stable: by opening time, then id).
     pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseState>> {
-        let mut sql = String::from("SELECT c.state FROM cases c WHERE 1 = 1");
-        let mut args: Vec<String> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, value: String| {
-            args.push(value);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(p) = &filter.process {
-            arg(&mut sql, " AND c.process = ?", p.clone());
-        }
-        if let Some(s) = &filter.status {
-            arg(&mut sql, " AND c.status = ?", s.clone());
-        }
-        if let Some(p) = &filter.priority {
-            arg(&mut sql, " AND c.priority = ?", p.clone());
-        }
-        if let Some(t) = filter.opened_since {
-            arg(&mut sql, " AND c.opened_at >= ?", format_timestamp(t));
-        }
-        if let Some(step) = &filter.step {
-            arg(
-                &mut sql,
-                " AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.step = ?)",
-                step.clone(),
-            );
-        }
-        if let Some(who) = &filter.assignee {
-            let mut clause = String::from(" AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND ((t.assignee_kind = 'person' AND t.assignee = ?)");
-            args.push(who.clone());
-            clause = clause.replace('?', &format!("?{}", args.len()));
-            for group in &filter.assignee_groups {
-                args.push(group.clone());
-                clause.push_str(&format!(
-                    " OR (t.assignee_kind = 'group' AND t.assignee = ?{})",
-                    args.len()
-                ));
-            }
-            clause.push_str("))");
-            sql.push_str(&clause);
-        }
-        for (name, value) in &filter.fields {
-            args.push(format!("$.fields.{name}"));
-            let path = args.len();
-            args.push(value.clone());
-            sql.push_str(&format!(
-                " AND lower(CAST(json_extract(c.state, ?{path}) AS TEXT)) = lower(?{})",
-                args.len()
-            ));
-        }
-        sql.push_str(" ORDER BY c.opened_at, c.id");
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
+        let (sql, args) = case_query(filter, "c.state");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
             r.get::<_, String>(0)
@@ -679,6 +632,64 @@ impl Db<'_> {
         }
         Ok(out)
     }
+}
+
+/// The SQL (selecting `columns` of `cases c`) and its arguments for a filter, oldest first;
+/// shared by `list`, exports and reports.
+fn case_query(filter: &CaseFilter, columns: &str) -> (String, Vec<String>) {
+    let mut sql = format!("SELECT {columns} FROM cases c WHERE 1 = 1");
+    let mut args: Vec<String> = Vec::new();
+    let mut arg = |sql: &mut String, clause: &str, value: String| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(p) = &filter.process {
+        arg(&mut sql, " AND c.process = ?", p.clone());
+    }
+    if let Some(s) = &filter.status {
+        arg(&mut sql, " AND c.status = ?", s.clone());
+    }
+    if let Some(p) = &filter.priority {
+        arg(&mut sql, " AND c.priority = ?", p.clone());
+    }
+    if let Some(t) = filter.opened_since {
+        arg(&mut sql, " AND c.opened_at >= ?", format_timestamp(t));
+    }
+    if let Some(step) = &filter.step {
+        arg(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.step = ?)",
+            step.clone(),
+        );
+    }
+    if let Some(who) = &filter.assignee {
+        let mut clause = String::from(" AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND ((t.assignee_kind = 'person' AND t.assignee = ?)");
+        args.push(who.clone());
+        clause = clause.replace('?', &format!("?{}", args.len()));
+        for group in &filter.assignee_groups {
+            args.push(group.clone());
+            clause.push_str(&format!(
+                " OR (t.assignee_kind = 'group' AND t.assignee = ?{})",
+                args.len()
+            ));
+        }
+        clause.push_str("))");
+        sql.push_str(&clause);
+    }
+    for (name, value) in &filter.fields {
+        args.push(format!("$.fields.{name}"));
+        let path = args.len();
+        args.push(value.clone());
+        sql.push_str(&format!(
+            " AND lower(CAST(json_extract(c.state, ?{path}) AS TEXT)) = lower(?{})",
+            args.len()
+        ));
+    }
+    sql.push_str(" ORDER BY c.opened_at, c.id");
+    if let Some(limit) = filter.limit {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
+    (sql, args)
 }
 
 fn status_text(case: &CaseState) -> &'static str {
