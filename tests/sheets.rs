@@ -178,7 +178,13 @@ fn reimport_with_a_key_creates_nothing_new_and_update_changes_fields() {
         "changed.csv",
         "Claim no,Employee,Kind,Amount,Expense date\nC-101,alice,reimbursement,26.00,2026-11-02\nC-102,bob,advance,420,2026-11-03\n",
     );
-    let updated = import(&ws, &changed.display().to_string(), &["--key", "Claim no", "--update"]).ok().json();
+    // Updating is changing fields, as `set`: hana (who imported) may not; an admin may.
+    let refused = import(&ws, &changed.display().to_string(), &["--key", "Claim no", "--update"]).fails(65);
+    assert!(refused.stderr.contains("changed.csv!2:2: hana may not act on case EXC-2026-0001"), "{}", refused.stderr);
+    let updated = ws
+        .run("root", &["import", &changed.display().to_string(), "--process", PROCESS, "--json", "--key", "Claim no", "--update"])
+        .ok()
+        .json();
     assert_eq!(updated["updated"].as_array().map(Vec::len), Some(1), "{updated}");
     assert_eq!(updated["skipped"].as_array().map(Vec::len), Some(1), "unchanged rows are skipped");
     let c = by_ref(&ws, "C-101");

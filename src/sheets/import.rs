@@ -146,6 +146,9 @@ fn update(
     }
     let mut case = db.load_case(id)?;
     case.retype(job.def);
+    if fields.iter().all(|(name, value)| case.fields.get(name) == Some(value)) {
+        return Ok(Ok(false));
+    }
     let source = format!("import {} row {row}", job.file);
     let ectx = engine::Ctx {
         def: job.def,
