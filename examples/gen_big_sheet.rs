@@ -5,8 +5,16 @@
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 
 const HEADERS: [&str; 10] = [
-    "Claim no", "Employee", "Kind", "Amount", "Expense date", "Description", "Category",
-    "Approved amount", "Notes", "Cost centre",
+    "Claim no",
+    "Employee",
+    "Kind",
+    "Amount",
+    "Expense date",
+    "Description",
+    "Category",
+    "Approved amount",
+    "Notes",
+    "Cost centre",
 ];
 const PEOPLE: [&str; 5] = ["alice", "bob", "kasia", "olga", "piotr"];
 const CATEGORIES: [&str; 4] = ["travel", "meals", "equipment", "other"];
@@ -30,7 +38,7 @@ fn amount(i: u32) -> f64 {
 fn xlsx(path: &str, rows: u32) -> Result<(), XlsxError> {
     let mut book = Workbook::new();
     let day = Format::new().set_num_format("yyyy-mm-dd");
-    let ws = book.add_worksheet_with_constant_memory();
+    let ws = book.add_worksheet_with_constant_memory()?;
     ws.set_name("Claims")?;
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string(0, c as u16, *h)?;
@@ -38,7 +46,15 @@ fn xlsx(path: &str, rows: u32) -> Result<(), XlsxError> {
     for i in 1..=rows {
         ws.write_string(i, 0, format!("C-{i:07}"))?;
         ws.write_string(i, 1, PEOPLE[i as usize % PEOPLE.len()])?;
-        ws.write_string(i, 2, if i % 3 == 0 { "advance" } else { "reimbursement" })?;
+        ws.write_string(
+            i,
+            2,
+            if i % 3 == 0 {
+                "advance"
+            } else {
+                "reimbursement"
+            },
+        )?;
         ws.write_number(i, 3, amount(i))?;
         let date = ExcelDateTime::from_ymd(2026, 1 + (i % 12) as u8, 1 + (i % 28) as u8)?;
         ws.write_datetime_with_format(i, 4, date, &day)?;

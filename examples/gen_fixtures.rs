@@ -30,16 +30,64 @@ fn clean() -> Result<(), XlsxError> {
     ws.set_name("Claims")?;
     let bold = Format::new().set_bold();
     let day = Format::new().set_num_format("yyyy-mm-dd");
-    let headers = ["Claim no", "Employee", "Kind", "Amount", "Expense date", "Description", "Category"];
+    let headers = [
+        "Claim no",
+        "Employee",
+        "Kind",
+        "Amount",
+        "Expense date",
+        "Description",
+        "Category",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     let rows: [(&str, &str, &str, f64, (u16, u8, u8), &str, &str); 5] = [
-        ("C-101", "alice", "reimbursement", 25.5, (2026, 11, 2), "Taxi to the airport", "travel"),
-        ("C-102", "bob", "advance", 420.0, (2026, 11, 3), "Flight to Kraków", "travel"),
-        ("C-103", "alice", "reimbursement", 0.1, (2026, 11, 4), "Parking", "other"),
-        ("C-104", "kasia", "reimbursement", 1234.56, (2026, 11, 5), "Laptop stand", "equipment"),
-        ("C-105", "olga", "reimbursement", 18.9, (2026, 11, 6), "Lunch with a customer", "meals"),
+        (
+            "C-101",
+            "alice",
+            "reimbursement",
+            25.5,
+            (2026, 11, 2),
+            "Taxi to the airport",
+            "travel",
+        ),
+        (
+            "C-102",
+            "bob",
+            "advance",
+            420.0,
+            (2026, 11, 3),
+            "Flight to Kraków",
+            "travel",
+        ),
+        (
+            "C-103",
+            "alice",
+            "reimbursement",
+            0.1,
+            (2026, 11, 4),
+            "Parking",
+            "other",
+        ),
+        (
+            "C-104",
+            "kasia",
+            "reimbursement",
+            1234.56,
+            (2026, 11, 5),
+            "Laptop stand",
+            "equipment",
+        ),
+        (
+            "C-105",
+            "olga",
+            "reimbursement",
+            18.9,
+            (2026, 11, 6),
+            "Lunch with a customer",
+            "meals",
+        ),
     ];
     for (r, (no, who, kind, amount, (y, m, d), text, cat)) in rows.iter().enumerate() {
         let r = r as u32 + 1;
@@ -69,31 +117,121 @@ fn messy() -> Result<(), XlsxError> {
     ws.set_name("Claims")?;
     let day = Format::new().set_num_format("dd/mm/yyyy");
     // Row 1 stays empty; the header is on row 2.
-    let headers = ["Claim no", "Employee ", "kind", "AMOUNT", "Expense-Date", "Description", "Category", "Notes"];
+    let headers = [
+        "Claim no",
+        "Employee ",
+        "kind",
+        "AMOUNT",
+        "Expense-Date",
+        "Description",
+        "Category",
+        "Notes",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(1, c as u16, *h)?;
     }
     let rows: Vec<[C; 8]> = vec![
         // row 3: capitalised kind with a trailing space, amount a number, a date cell
-        [S("C-001"), S("alice"), S("Reimbursement "), N(25.5), D(2026, 11, 2), S("Taxi"), S("Travel"), S("paid cash")],
+        [
+            S("C-001"),
+            S("alice"),
+            S("Reimbursement "),
+            N(25.5),
+            D(2026, 11, 2),
+            S("Taxi"),
+            S("Travel"),
+            S("paid cash"),
+        ],
         // row 4: employee by full name (accents), amount as text with a thousands space, ISO date text
-        [S("C-002"), S("María López"), S("advance"), S("1 234.50"), S("2026-11-03"), S("Hotel in Málaga"), S("travel"), E],
+        [
+            S("C-002"),
+            S("María López"),
+            S("advance"),
+            S("1 234.50"),
+            S("2026-11-03"),
+            S("Hotel in Málaga"),
+            S("travel"),
+            E,
+        ],
         // row 5: blank
         [E, E, E, E, E, E, E, E],
         // row 6: employee by e-mail, Excel serial date as a plain number, Cyrillic
-        [S("C-003"), S("kasia@example.com"), S("REIMBURSEMENT"), N(42.0), N(46330.0), S("Дмитрий: гостиница"), S("meals"), E],
+        [
+            S("C-003"),
+            S("kasia@example.com"),
+            S("REIMBURSEMENT"),
+            N(42.0),
+            N(46330.0),
+            S("Дмитрий: гостиница"),
+            S("meals"),
+            E,
+        ],
         // row 7: Chinese, amount as text
-        [S("C-004"), S("bob"), S("reimbursement"), S("99.90"), D(2026, 11, 5), S("王伟 — 出租车"), E, E],
+        [
+            S("C-004"),
+            S("bob"),
+            S("reimbursement"),
+            S("99.90"),
+            D(2026, 11, 5),
+            S("王伟 — 出租车"),
+            E,
+            E,
+        ],
         // row 8: a description that looks like a formula, Greek
-        [S("C-005"), S("olga"), S("advance"), N(300.0), D(2026, 11, 6), S("=HYPERLINK(\"http://example.com\",\"Σοφία\")"), S("other"), E],
+        [
+            S("C-005"),
+            S("olga"),
+            S("advance"),
+            N(300.0),
+            D(2026, 11, 6),
+            S("=HYPERLINK(\"http://example.com\",\"Σοφία\")"),
+            S("other"),
+            E,
+        ],
         // row 9: invalid kind, amount and date
-        [S("C-006"), S("alice"), S("loan"), S("abc"), S("31/02/2026"), S("Bad row"), E, E],
+        [
+            S("C-006"),
+            S("alice"),
+            S("loan"),
+            S("abc"),
+            S("31/02/2026"),
+            S("Bad row"),
+            E,
+            E,
+        ],
         // row 10: nobody of that name
-        [S("C-007"), S("Zed Unknown"), S("reimbursement"), N(10.0), D(2026, 11, 7), S("Who?"), E, E],
+        [
+            S("C-007"),
+            S("Zed Unknown"),
+            S("reimbursement"),
+            N(10.0),
+            D(2026, 11, 7),
+            S("Who?"),
+            E,
+            E,
+        ],
         // row 11: required amount missing
-        [S("C-008"), S("bob"), S("reimbursement"), E, D(2026, 11, 8), S("No amount"), E, E],
+        [
+            S("C-008"),
+            S("bob"),
+            S("reimbursement"),
+            E,
+            D(2026, 11, 8),
+            S("No amount"),
+            E,
+            E,
+        ],
         // row 12: spaces everywhere, Arabic
-        [S("C-009"), S("  alice  "), S(" reimbursement"), S("  12.00 "), S(" 2026-11-09 "), S("محمد  "), S("Meals "), E],
+        [
+            S("C-009"),
+            S("  alice  "),
+            S(" reimbursement"),
+            S("  12.00 "),
+            S(" 2026-11-09 "),
+            S("محمد  "),
+            S("Meals "),
+            E,
+        ],
     ];
     for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 2;

@@ -39,7 +39,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         return super::act_from::run(ctx, file, &args.sheet);
     }
     let (Some(case), Some(action)) = (&args.case, &args.action) else {
-        return Err(CliError::Usage("act needs CASE and ACTION, or --from FILE".into()));
+        return Err(CliError::Usage(
+            "act needs CASE and ACTION, or --from FILE".into(),
+        ));
     };
     perform(
         ctx,

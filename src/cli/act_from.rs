@@ -55,7 +55,11 @@ pub fn run(ctx: &Ctx, file: &Path, sheet: &SheetArgs) -> Result<(), CliError> {
 }
 
 fn errors(outcome: &Outcome) -> Vec<String> {
-    outcome.rejected.iter().flat_map(|(_, e)| e.clone()).collect()
+    outcome
+        .rejected
+        .iter()
+        .flat_map(|(_, e)| e.clone())
+        .collect()
 }
 
 fn render(ctx: &Ctx, dry_run: bool, outcome: &Outcome, rejects: Option<&Path>) {
@@ -96,7 +100,11 @@ fn render(ctx: &Ctx, dry_run: bool, outcome: &Outcome, rejects: Option<&Path>) {
         let to = rejects
             .map(|p| format!("; written to {}", p.display()))
             .unwrap_or_default();
-        println!("rejected {} row{}{to}:", outcome.rejected.len(), if outcome.rejected.len() == 1 { "" } else { "s" });
+        println!(
+            "rejected {} row{}{to}:",
+            outcome.rejected.len(),
+            if outcome.rejected.len() == 1 { "" } else { "s" }
+        );
         for e in errors(outcome) {
             println!("  {e}");
         }

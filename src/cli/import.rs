@@ -212,7 +212,11 @@ fn render(
     if ctx.quiet {
         return;
     }
-    let verb = if args.sheet.dry_run { "would open" } else { "opened" };
+    let verb = if args.sheet.dry_run {
+        "would open"
+    } else {
+        "opened"
+    };
     let ids: Vec<&str> = outcome.created.iter().map(|(_, id)| id.as_str()).collect();
     let shown = match ids.as_slice() {
         [] => String::new(),
@@ -229,14 +233,28 @@ fn render(
         if outcome.rows == 1 { "" } else { "s" },
     );
     if !outcome.updated.is_empty() {
-        println!("updated {} case{}", outcome.updated.len(), if outcome.updated.len() == 1 { "" } else { "s" });
+        println!(
+            "updated {} case{}",
+            outcome.updated.len(),
+            if outcome.updated.len() == 1 { "" } else { "s" }
+        );
     }
     if !outcome.skipped.is_empty() {
-        println!("skipped {} row{} already imported (same key)", outcome.skipped.len(), if outcome.skipped.len() == 1 { "" } else { "s" });
+        println!(
+            "skipped {} row{} already imported (same key)",
+            outcome.skipped.len(),
+            if outcome.skipped.len() == 1 { "" } else { "s" }
+        );
     }
     if !outcome.rejected.is_empty() {
-        let to = rejects.map(|p| format!("; written to {}", p.display())).unwrap_or_default();
-        println!("rejected {} row{}{to}:", outcome.rejected.len(), if outcome.rejected.len() == 1 { "" } else { "s" });
+        let to = rejects
+            .map(|p| format!("; written to {}", p.display()))
+            .unwrap_or_default();
+        println!(
+            "rejected {} row{}{to}:",
+            outcome.rejected.len(),
+            if outcome.rejected.len() == 1 { "" } else { "s" }
+        );
         for e in outcome.errors() {
             println!("  {e}");
         }

@@ -8,7 +8,7 @@ use super::export::process_columns;
 use super::list::{case_filter, FilterArgs};
 use crate::engine::{Assignee, CaseState};
 use crate::error::CliError;
-use crate::report::{self, By, Builder, Report, Window};
+use crate::report::{self, Builder, By, Report, Window};
 use crate::sheets::export::ProcessColumns;
 use crate::sheets::write::TableOut;
 use crate::value::{FieldType, Value};
@@ -67,15 +67,23 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
-    let format = if ctx.json { "json" } else { args.format.as_str() };
+    let format = if ctx.json {
+        "json"
+    } else {
+        args.format.as_str()
+    };
     if format == "xlsx" && args.output.is_none() {
         return Err(CliError::Usage("--format xlsx needs -o FILE.xlsx".into()));
     }
     let window = match &args.period {
         Some(p) => Window::period(p).ok_or_else(|| {
-            CliError::Usage(format!("--period {p:?} is not a year, month or day like 2026, 2026-11 or 2026-11-30"))
+            CliError::Usage(format!(
+                "--period {p:?} is not a year, month or day like 2026, 2026-11 or 2026-11-30"
+            ))
         })?,
-        None => Window::between(args.from.as_deref(), args.to.as_deref()).map_err(CliError::Usage)?,
+        None => {
+            Window::between(args.from.as_deref(), args.to.as_deref()).map_err(CliError::Usage)?
+        }
     };
     let org = ctx.workspace.org()?;
     let store = ctx.workspace.store()?;
@@ -86,9 +94,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         sla(&db, &filter, window, ctx)?
     } else {
         let mut builder = builder(&args, window, &processes, &org)?;
-        let only = args.employee.clone().filter(|_| args.kind != Kind::Workload);
+        let only = args
+            .employee
+            .clone()
+            .filter(|_| args.kind != Kind::Workload);
         db.each_case(&filter, |mut case| {
-            if let Some(def) = processes.iter().find(|p| p.process == case.process).and_then(|p| p.definition(case.version)) {
+            if let Some(def) = processes
+                .iter()
+                .find(|p| p.process == case.process)
+                .and_then(|p| p.definition(case.version))
+            {
                 case.retype(def);
             }
             if only.as_deref().is_none_or(|p| involves(&case, p)) {
@@ -107,15 +122,25 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     render(ctx, &args, format, &report)
 }
 
-fn builder(args: &Args, window: Window, processes: &[ProcessColumns], org: &crate::org::Org) -> Result<Builder, CliError> {
+fn builder(
+    args: &Args,
+    window: Window,
+    processes: &[ProcessColumns],
+    org: &crate::org::Org,
+) -> Result<Builder, CliError> {
     let by = |default: By| match args.by.as_deref() {
         None => Ok(default),
-        Some(b) => By::parse(b).ok_or_else(|| CliError::Usage(format!("--by {b:?}: use day, week or month"))),
+        Some(b) => By::parse(b)
+            .ok_or_else(|| CliError::Usage(format!("--by {b:?}: use day, week or month"))),
     };
     Ok(match args.kind {
         Kind::Summary => Builder::Summary(report::Summary::new(window)),
         Kind::Workload => {
-            let names: HashMap<String, String> = org.people.iter().map(|(id, p)| (id.clone(), p.name.clone())).collect();
+            let names: HashMap<String, String> = org
+                .people
+                .iter()
+                .map(|(id, p)| (id.clone(), p.name.clone()))
+                .collect();
             Builder::Workload(report::Workload::new(window, args.employee.clone(), names))
         }
         Kind::Throughput => Builder::Throughput(report::Throughput::new(window, by(By::Month)?)),
@@ -142,7 +167,11 @@ fn totals(args: &Args, window: Window, processes: &[ProcessColumns]) -> Result<B
     if !processes.is_empty() && !has_field(processes, &field, true) {
         return Err(CliError::Usage(format!(
             "totals: `{field}` is not a money field of {}; choose one with --sum FIELD",
-            processes.iter().map(|p| p.process.as_str()).collect::<Vec<_>>().join(", ")
+            processes
+                .iter()
+                .map(|p| p.process.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let group = match args.by.as_deref() {
@@ -150,7 +179,9 @@ fn totals(args: &Args, window: Window, processes: &[ProcessColumns]) -> Result<B
         Some(b) if By::parse(b).is_some() => Group::Period(By::parse(b).unwrap_or(By::Month)),
         Some("opener") => Group::Opener,
         Some("employee") if !has_field(processes, "employee", false) => Group::Opener,
-        Some(f) if processes.is_empty() || has_field(processes, f, false) => Group::Field(f.to_string()),
+        Some(f) if processes.is_empty() || has_field(processes, f, false) => {
+            Group::Field(f.to_string())
+        }
         Some(f) => {
             return Err(CliError::Usage(format!(
                 "--by {f:?}: use day, week, month, employee, opener or a field of the process"
@@ -160,7 +191,11 @@ fn totals(args: &Args, window: Window, processes: &[ProcessColumns]) -> Result<B
     Ok(Builder::Totals(report::Totals::new(window, field, group)))
 }
 
-fn register(args: &Args, window: Window, processes: &[ProcessColumns]) -> Result<Builder, CliError> {
+fn register(
+    args: &Args,
+    window: Window,
+    processes: &[ProcessColumns],
+) -> Result<Builder, CliError> {
     let Some(process) = &args.filter.process else {
         return Err(CliError::Usage("register needs --process".into()));
     };
@@ -173,10 +208,12 @@ fn register(args: &Args, window: Window, processes: &[ProcessColumns]) -> Result
             .iter()
             .map(|name| {
                 let name = name.trim();
-                all.iter()
-                    .find(|(f, _)| f == name)
-                    .cloned()
-                    .ok_or_else(|| CliError::Usage(format!("--columns: `{name}` is not a field of {process}{}", crate::org::suggest(name, all.iter().map(|(f, _)| f)))))
+                all.iter().find(|(f, _)| f == name).cloned().ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--columns: `{name}` is not a field of {process}{}",
+                        crate::org::suggest(name, all.iter().map(|(f, _)| f))
+                    ))
+                })
             })
             .collect::<Result<_, _>>()?
     };
@@ -193,10 +230,18 @@ fn involves(case: &CaseState, person: &str) -> bool {
         .any(|a| matches!(a, Assignee::Person(p) if p == person));
     case.opened_by == person
         || assigned
-        || case.fields.values().any(|v| matches!(v, Value::Text(t) if t == person))
+        || case
+            .fields
+            .values()
+            .any(|v| matches!(v, Value::Text(t) if t == person))
 }
 
-fn sla(db: &crate::store::Db, filter: &crate::store::CaseFilter, window: Window, ctx: &Ctx) -> Result<Report, CliError> {
+fn sla(
+    db: &crate::store::Db,
+    filter: &crate::store::CaseFilter,
+    window: Window,
+    ctx: &Ctx,
+) -> Result<Report, CliError> {
     let tasks = db.sla_tasks(filter)?.ok_or_else(|| {
         CliError::BadData("this database records no SLA times (tasks.due_at); deploy processes with `sla:` on a caseflow that runs `tick`".into())
     })?;
@@ -222,17 +267,31 @@ fn sla(db: &crate::store::Db, filter: &crate::store::CaseFilter, window: Window,
 fn render(ctx: &Ctx, args: &Args, format: &str, report: &Report) -> Result<(), CliError> {
     let text = match format {
         "xlsx" => {
-            let path = args.output.as_ref().ok_or_else(|| CliError::Usage("--format xlsx needs -o FILE".into()))?;
+            let path = args
+                .output
+                .as_ref()
+                .ok_or_else(|| CliError::Usage("--format xlsx needs -o FILE".into()))?;
             report::xlsx::write(path, report)?;
             if !ctx.quiet {
-                println!("wrote {} ({} rows) to {}", report.kind, report.rows.len(), path.display());
+                println!(
+                    "wrote {} ({} rows) to {}",
+                    report.kind,
+                    report.rows.len(),
+                    path.display()
+                );
             }
             return Ok(());
         }
         "json" => format!("{}\n", report::to_json(report)),
         "csv" => csv_text(report)?,
         _ => {
-            let mut t = table(&report.headers.iter().map(String::as_str).collect::<Vec<_>>());
+            let mut t = table(
+                &report
+                    .headers
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
             for row in &report.rows {
                 t.add_row(row.iter().map(report::shown).collect::<Vec<_>>());
             }
@@ -261,7 +320,8 @@ fn csv_text(report: &Report) -> Result<String, CliError> {
     let bad = |e: &dyn std::fmt::Display| CliError::BadData(e.to_string());
     w.write_record(&table.headers).map_err(|e| bad(&e))?;
     for row in &table.rows {
-        w.write_record(row.iter().map(|o| o.csv())).map_err(|e| bad(&e))?;
+        w.write_record(row.iter().map(|o| o.csv()))
+            .map_err(|e| bad(&e))?;
     }
     let bytes = w.into_inner().map_err(|e| bad(&e))?;
     String::from_utf8(bytes).map_err(|e| bad(&e))

@@ -20,7 +20,10 @@ impl Window {
         let t = text.trim();
         let (start, span) = match t.len() {
             4 => (Date::new(t.parse().ok()?, 1, 1).ok()?, Span::new().years(1)),
-            7 => (format!("{t}-01").parse::<Date>().ok()?, Span::new().months(1)),
+            7 => (
+                format!("{t}-01").parse::<Date>().ok()?,
+                Span::new().months(1),
+            ),
             10 => (t.parse::<Date>().ok()?, Span::new().days(1)),
             _ => return None,
         };
@@ -34,7 +37,10 @@ impl Window {
     /// `--from` and `--to`: a date means its whole day (`--to 2026-11-30` includes that day).
     pub fn between(from: Option<&str>, to: Option<&str>) -> Result<Window, String> {
         let from = from
-            .map(|f| crate::time::parse_timestamp(f).ok_or_else(|| format!("--from {f:?} is not a date or time")))
+            .map(|f| {
+                crate::time::parse_timestamp(f)
+                    .ok_or_else(|| format!("--from {f:?} is not a date or time"))
+            })
             .transpose()?;
         let to = to
             .map(|t| match t.trim().parse::<Date>() {
@@ -42,7 +48,8 @@ impl Window {
                     .tomorrow()
                     .map(crate::time::start_of)
                     .map_err(|e| e.to_string()),
-                Err(_) => crate::time::parse_timestamp(t).ok_or_else(|| format!("--to {t:?} is not a date or time")),
+                Err(_) => crate::time::parse_timestamp(t)
+                    .ok_or_else(|| format!("--to {t:?} is not a date or time")),
             })
             .transpose()?;
         Ok(Window { from, to })

@@ -22,21 +22,33 @@ impl Register {
     }
 
     pub fn case(&mut self, case: &CaseState) {
-        let Some(closed) = case.closed_at.filter(|t| self.window.contains(*t)) else { return };
+        let Some(closed) = case.closed_at.filter(|t| self.window.contains(*t)) else {
+            return;
+        };
         let mut row = vec![
             Out::text(&case.id),
             Out::DateTime(closed),
             Out::text(case.outcome.clone().unwrap_or_default()),
             Out::text(&case.opened_by),
-            case.external_ref.clone().map(Out::Text).unwrap_or(Out::Empty),
+            case.external_ref
+                .clone()
+                .map(Out::Text)
+                .unwrap_or(Out::Empty),
         ];
-        row.extend(self.fields.iter().map(|(f, _)| Out::from_value(case.fields.get(f))));
+        row.extend(
+            self.fields
+                .iter()
+                .map(|(f, _)| Out::from_value(case.fields.get(f))),
+        );
         self.rows.push((closed, row));
     }
 
     pub fn finish(mut self) -> Report {
-        self.rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1[0].csv().cmp(&b.1[0].csv())));
-        let mut headers: Vec<String> = ["case", "closed at", "outcome", "opened by", "reference"].map(String::from).to_vec();
+        self.rows
+            .sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1[0].csv().cmp(&b.1[0].csv())));
+        let mut headers: Vec<String> = ["case", "closed at", "outcome", "opened by", "reference"]
+            .map(String::from)
+            .to_vec();
         headers.extend(self.fields.iter().map(|(_, h)| h.clone()));
         Report {
             kind: "register",

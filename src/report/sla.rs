@@ -50,7 +50,9 @@ pub fn sla(tasks: &[SlaTask], events: &[SlaEvent], window: Window, now: Timestam
         if !window.contains(*at) {
             continue;
         }
-        let c = rows.entry((process.clone(), step.clone(), "(recorded)".into())).or_default();
+        let c = rows
+            .entry((process.clone(), step.clone(), "(recorded)".into()))
+            .or_default();
         match kind.as_str() {
             "sla_warned" => c.warned += 1,
             _ => c.breaches += 1,
@@ -74,9 +76,18 @@ pub fn sla(tasks: &[SlaTask], events: &[SlaEvent], window: Window, now: Timestam
     Report {
         kind: "sla",
         title: "Service levels of open tasks".into(),
-        headers: ["process", "step", "assignee", "on time", "at risk", "breached", "warnings recorded", "breaches recorded"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "process",
+            "step",
+            "assignee",
+            "on time",
+            "at risk",
+            "breached",
+            "warnings recorded",
+            "breaches recorded",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
         chart: Some(Chart {
             kind: ChartKind::Bar,

@@ -36,10 +36,22 @@ impl Summary {
     pub fn finish(self) -> Report {
         let mut rows = Vec::new();
         for ((process, step), n) in &self.open {
-            rows.push(vec![Out::text(format!("{process} / {step}")), Out::text(process), Out::text(step), Out::Int(*n), Out::Int(0)]);
+            rows.push(vec![
+                Out::text(format!("{process} / {step}")),
+                Out::text(process),
+                Out::text(step),
+                Out::Int(*n),
+                Out::Int(0),
+            ]);
         }
         for ((process, outcome), n) in &self.closed {
-            rows.push(vec![Out::text(format!("{process} / {outcome}")), Out::text(process), Out::text(outcome), Out::Int(0), Out::Int(*n)]);
+            rows.push(vec![
+                Out::text(format!("{process} / {outcome}")),
+                Out::text(process),
+                Out::text(outcome),
+                Out::Int(0),
+                Out::Int(*n),
+            ]);
         }
         rows.sort_by(|a, b| a[0].csv().cmp(&b[0].csv()));
         for row in &mut rows {
@@ -48,7 +60,9 @@ impl Summary {
         Report {
             kind: "summary",
             title: "Cases per process and step".into(),
-            headers: ["process", "step or outcome", "open", "closed"].map(String::from).to_vec(),
+            headers: ["process", "step or outcome", "open", "closed"]
+                .map(String::from)
+                .to_vec(),
             rows,
             chart: Some(Chart {
                 kind: ChartKind::Bar,

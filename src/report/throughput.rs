@@ -31,12 +31,16 @@ impl Throughput {
 
     pub fn case(&mut self, case: &CaseState) {
         if self.window.contains(case.opened_at) {
-            self.buckets.entry(self.by.bucket(case.opened_at)).or_default().opened += 1;
+            self.buckets
+                .entry(self.by.bucket(case.opened_at))
+                .or_default()
+                .opened += 1;
         }
         if let Some(closed) = case.closed_at.filter(|t| self.window.contains(*t)) {
             let b = self.buckets.entry(self.by.bucket(closed)).or_default();
             b.closed += 1;
-            b.seconds.push(closed.as_second() - case.opened_at.as_second());
+            b.seconds
+                .push(closed.as_second() - case.opened_at.as_second());
         }
     }
 
@@ -46,15 +50,27 @@ impl Throughput {
             .into_iter()
             .map(|(period, b)| {
                 let (median, p90) = median_p90(b.seconds);
-                vec![Out::Text(period), Out::Int(b.opened), Out::Int(b.closed), median, p90]
+                vec![
+                    Out::Text(period),
+                    Out::Int(b.opened),
+                    Out::Int(b.closed),
+                    median,
+                    p90,
+                ]
             })
             .collect();
         Report {
             kind: "throughput",
             title: "Cases opened and closed, and hours to close".into(),
-            headers: ["period", "opened", "closed", "median hours to close", "p90 hours to close"]
-                .map(String::from)
-                .to_vec(),
+            headers: [
+                "period",
+                "opened",
+                "closed",
+                "median hours to close",
+                "p90 hours to close",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
             chart: Some(Chart {
                 kind: ChartKind::Line,

@@ -51,7 +51,11 @@ impl Totals {
         let key = match &self.group {
             Group::Period(by) => by.bucket(case.opened_at),
             Group::Opener => case.opened_by.clone(),
-            Group::Field(f) => case.fields.get(f).map(ToString::to_string).unwrap_or_else(|| "(none)".into()),
+            Group::Field(f) => case
+                .fields
+                .get(f)
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "(none)".into()),
         };
         let entry = self.sums.entry(key).or_default();
         entry.0 += 1;

@@ -44,7 +44,11 @@ impl Workload {
     }
 
     pub fn case(&mut self, case: &CaseState) {
-        let assigned = case.tasks.iter().map(|t| &t.assignee).chain(case.side_tasks.iter().map(|s| &s.assignee));
+        let assigned = case
+            .tasks
+            .iter()
+            .map(|t| &t.assignee)
+            .chain(case.side_tasks.iter().map(|s| &s.assignee));
         let people: Vec<String> = assigned
             .filter_map(|a| match a {
                 Assignee::Person(p) => Some(p.clone()),
@@ -59,7 +63,9 @@ impl Workload {
     }
 
     pub fn event(&mut self, case: &str, event: &EventRow) {
-        let Some(at) = crate::time::parse_timestamp(&event.at) else { return };
+        let Some(at) = crate::time::parse_timestamp(&event.at) else {
+            return;
+        };
         if !self.window.contains(at) {
             return;
         }
@@ -89,7 +95,9 @@ impl Workload {
         Report {
             kind: "workload",
             title: "Workload per person".into(),
-            headers: ["person", "name", "open now", "handled", "cases involved"].map(String::from).to_vec(),
+            headers: ["person", "name", "open now", "handled", "cases involved"]
+                .map(String::from)
+                .to_vec(),
             rows,
             chart: Some(Chart {
                 kind: ChartKind::Bar,

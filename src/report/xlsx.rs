@@ -37,7 +37,8 @@ pub fn write(path: &Path, report: &Report) -> Result<(), SheetError> {
                 .set_values((sheet.as_str(), 1, col, last, col));
         }
         let ws = book.worksheet_from_index(0).map_err(xe)?;
-        ws.insert_chart(1, report.headers.len() as u16 + 1, &c).map_err(xe)?;
+        ws.insert_chart(1, report.headers.len() as u16 + 1, &c)
+            .map_err(xe)?;
     }
     book.save(path).map_err(xe)
 }

@@ -98,7 +98,8 @@ pub fn run(
             Ok(case) => case,
             Err(StoreError::NoSuchCase(_)) => {
                 let at = table.cell_ref(cols.case, row.number);
-                out.rejected.push((index, vec![format!("{at}: no case {id:?}")]));
+                out.rejected
+                    .push((index, vec![format!("{at}: no case {id:?}")]));
                 continue;
             }
             Err(e) => return Err(e.into()),
@@ -109,7 +110,9 @@ pub fn run(
             let fields = field_columns(&def, table, cols, &mut out.warnings);
             defs.insert(key.clone(), Loaded { def, fields });
         }
-        let Some(loaded) = defs.get(&key) else { continue };
+        let Some(loaded) = defs.get(&key) else {
+            continue;
+        };
         match act(db, job, table, cols, conv, loaded, row, case) {
             Ok(Ok(done)) => out.done.push(done),
             Ok(Err(errors)) => out.rejected.push((index, errors)),
@@ -120,14 +123,23 @@ pub fn run(
 }
 
 /// The field each column feeds in `def` (the case, action, comment and step columns none).
-fn field_columns(def: &Definition, table: &Table, cols: Columns, warnings: &mut Vec<String>) -> Vec<Option<String>> {
+fn field_columns(
+    def: &Definition,
+    table: &Table,
+    cols: Columns,
+    warnings: &mut Vec<String>,
+) -> Vec<Option<String>> {
     let special = [Some(cols.case), Some(cols.action), cols.comment, cols.step];
     table
         .headers
         .iter()
         .enumerate()
         .map(|(col, header)| {
-            if special.contains(&Some(col)) || header.is_empty() || header == super::map::ERROR_COLUMN || super::export::FIXED.contains(&header.as_str()) {
+            if special.contains(&Some(col))
+                || header.is_empty()
+                || header == super::map::ERROR_COLUMN
+                || super::export::FIXED.contains(&header.as_str())
+            {
                 return None;
             }
             let h = normalize(header);
@@ -135,9 +147,17 @@ fn field_columns(def: &Definition, table: &Table, cols: Columns, warnings: &mut 
                 .fields
                 .iter()
                 .find(|f| normalize(&f.name) == h)
-                .or_else(|| def.fields.iter().find(|f| f.title.as_deref().is_some_and(|t| normalize(t) == h)));
+                .or_else(|| {
+                    def.fields
+                        .iter()
+                        .find(|f| f.title.as_deref().is_some_and(|t| normalize(t) == h))
+                });
             if found.is_none() {
-                warnings.push(format!("column {} ({header:?}) matches no field of {}; ignored for its cases", table.letters(col), def.name));
+                warnings.push(format!(
+                    "column {} ({header:?}) matches no field of {}; ignored for its cases",
+                    table.letters(col),
+                    def.name
+                ));
             }
             found.map(|f| f.name.clone())
         })
@@ -160,7 +180,9 @@ fn act(
     let mut errors = Vec::new();
     let mut fields: Vec<(String, Value)> = Vec::new();
     for (col, field) in loaded.fields.iter().enumerate() {
-        let (Some(name), cell) = (field, &row.cells[col]) else { continue };
+        let (Some(name), cell) = (field, &row.cells[col]) else {
+            continue;
+        };
         if cell.is_blank() {
             continue;
         }
@@ -172,12 +194,18 @@ fn act(
     }
     let action = text_of(&row.cells[cols.action]);
     if action.is_empty() {
-        errors.push(format!("{}: the action is empty", table.cell_ref(cols.action, row.number)));
+        errors.push(format!(
+            "{}: the action is empty",
+            table.cell_ref(cols.action, row.number)
+        ));
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let optional = |col: Option<usize>| col.map(|c| text_of(&row.cells[c])).filter(|t| !t.is_empty());
+    let optional = |col: Option<usize>| {
+        col.map(|c| text_of(&row.cells[c]))
+            .filter(|t| !t.is_empty())
+    };
     let command = Command::Act {
         action: action.clone(),
         step: optional(cols.step),
@@ -199,7 +227,12 @@ fn act(
     match engine::decide(&ectx, &case, command) {
         Ok(decision) => {
             db.record(&decision, &[], job.now)?;
-            Ok(Ok((row.number, decision.case.id.clone(), action, decision.case.active_steps())))
+            Ok(Ok((
+                row.number,
+                decision.case.id.clone(),
+                action,
+                decision.case.active_steps(),
+            )))
         }
         Err(r) => Ok(Err(vec![refusal_at(table, cols, loaded, row, &r)])),
     }
@@ -208,9 +241,12 @@ fn act(
 /// A refusal naming the cell it is about: a field's column, the action, or else the row.
 fn refusal_at(table: &Table, cols: Columns, loaded: &Loaded, row: &Row, r: &Refusal) -> String {
     let col = match r {
-        Refusal::PatternMismatch { field, .. } | Refusal::Computed { field } | Refusal::UnknownField { field, .. } => {
-            loaded.fields.iter().position(|f| f.as_deref() == Some(field.as_str()))
-        }
+        Refusal::PatternMismatch { field, .. }
+        | Refusal::Computed { field }
+        | Refusal::UnknownField { field, .. } => loaded
+            .fields
+            .iter()
+            .position(|f| f.as_deref() == Some(field.as_str())),
         Refusal::NotOffered { .. } => Some(cols.action),
         _ => None,
     };

@@ -88,7 +88,9 @@ impl Converter {
                 let exact = Decimal::from_str(&f.to_string()).ok();
                 match exact.filter(|d| d.scale() <= 4) {
                     Some(d) => d,
-                    None => Decimal::from_scientific(&format!("{f:.14e}")).ok()?.normalize(),
+                    None => Decimal::from_scientific(&format!("{f:.14e}"))
+                        .ok()?
+                        .normalize(),
                 }
             }
             Cell::Text(t) => self.money_text(t)?,
@@ -148,9 +150,11 @@ impl Converter {
                     return Some(ts);
                 }
                 let format = self.options.date_format.as_deref()?;
-                DateTime::strptime(format, t.trim())
-                    .ok()
-                    .or_else(|| Date::strptime(format, t.trim()).ok().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
+                DateTime::strptime(format, t.trim()).ok().or_else(|| {
+                    Date::strptime(format, t.trim())
+                        .ok()
+                        .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+                })
             }
             _ => None,
         }?;
@@ -169,8 +173,12 @@ impl Converter {
             .or_else(|| self.people.get(&normalize(t)));
         match found {
             Some(Ok(id)) => Ok(Value::Text(id.clone())),
-            Some(Err(())) => Err(format!("{t:?} matches several people in org.yaml; use the person id")),
-            None => Err(format!("{t:?} is not a person in org.yaml (by id, e-mail or name)")),
+            Some(Err(())) => Err(format!(
+                "{t:?} matches several people in org.yaml; use the person id"
+            )),
+            None => Err(format!(
+                "{t:?} is not a person in org.yaml (by id, e-mail or name)"
+            )),
         }
     }
 }
@@ -250,7 +258,10 @@ mod tests {
         assert_eq!(money(&c, Cell::Float(0.1 + 0.2)).as_deref(), Some("0.30"));
         assert_eq!(money(&c, Cell::Float(1.0 / 3.0)), None);
         assert_eq!(money(&c, Cell::Int(-3)).as_deref(), Some("-3.00"));
-        assert_eq!(money(&c, Cell::Text("1,234.50".into())).as_deref(), Some("1234.50"));
+        assert_eq!(
+            money(&c, Cell::Text("1,234.50".into())).as_deref(),
+            Some("1234.50")
+        );
         assert_eq!(money(&c, Cell::Text("12,50".into())), None);
         assert_eq!(money(&c, Cell::Text("abc".into())), None);
     }
@@ -258,8 +269,14 @@ mod tests {
     #[test]
     fn decimal_comma() {
         let c = conv(true);
-        assert_eq!(money(&c, Cell::Text("1 234,50".into())).as_deref(), Some("1234.50"));
-        assert_eq!(money(&c, Cell::Text("1.234,5 €".into())).as_deref(), Some("1234.50"));
+        assert_eq!(
+            money(&c, Cell::Text("1 234,50".into())).as_deref(),
+            Some("1234.50")
+        );
+        assert_eq!(
+            money(&c, Cell::Text("1.234,5 €".into())).as_deref(),
+            Some("1234.50")
+        );
     }
 
     #[test]
@@ -269,16 +286,28 @@ mod tests {
         assert_eq!(d(Cell::Float(46356.0)).as_deref(), Some("2026-11-30"));
         assert_eq!(d(Cell::Int(1)).as_deref(), Some("1900-01-01"));
         assert_eq!(d(Cell::Text("46356".into())).as_deref(), Some("2026-11-30"));
-        assert_eq!(d(Cell::Text(" 2026-11-30 ".into())).as_deref(), Some("2026-11-30"));
-        assert_eq!(d(Cell::Text("30.11.2026".into())).as_deref(), Some("2026-11-30"));
+        assert_eq!(
+            d(Cell::Text(" 2026-11-30 ".into())).as_deref(),
+            Some("2026-11-30")
+        );
+        assert_eq!(
+            d(Cell::Text("30.11.2026".into())).as_deref(),
+            Some("2026-11-30")
+        );
         assert_eq!(d(Cell::Text("soon".into())), None);
     }
 
     #[test]
     fn enums_ignore_case_and_separators() {
         let values = vec!["bank_transfer".to_string(), "card".to_string()];
-        assert_eq!(enum_value(&values, " Bank transfer "), Some(Value::Text("bank_transfer".into())));
-        assert_eq!(enum_value(&values, "CARD"), Some(Value::Text("card".into())));
+        assert_eq!(
+            enum_value(&values, " Bank transfer "),
+            Some(Value::Text("bank_transfer".into()))
+        );
+        assert_eq!(
+            enum_value(&values, "CARD"),
+            Some(Value::Text("card".into()))
+        );
         assert_eq!(enum_value(&values, "cash"), None);
     }
 }

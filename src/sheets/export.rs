@@ -20,8 +20,16 @@ use crate::store::{CaseFilter, Db, EventRow};
 /// The columns before the fields; `import` ignores them (except Priority and Reference, which
 /// it reads as the priority and, with `--key Reference`, the external reference).
 pub const FIXED: [&str; 10] = [
-    "Case", "Status", "Outcome", "Step", "Assignee", "Priority", "Opened by", "Opened at",
-    "Closed at", "Reference",
+    "Case",
+    "Status",
+    "Outcome",
+    "Step",
+    "Assignee",
+    "Priority",
+    "Opened by",
+    "Opened at",
+    "Closed at",
+    "Reference",
 ];
 
 const HISTORY: [&str; 11] = [
@@ -44,7 +52,11 @@ pub struct ProcessColumns {
 impl ProcessColumns {
     /// The fields of the definitions (latest first, then fields only older versions had),
     /// each headed by its title unless that would be ambiguous.
-    pub fn new(process: &str, latest: Definition, versions: Vec<(i64, Definition)>) -> ProcessColumns {
+    pub fn new(
+        process: &str,
+        latest: Definition,
+        versions: Vec<(i64, Definition)>,
+    ) -> ProcessColumns {
         let mut fields: Vec<(String, Option<String>)> = Vec::new();
         for def in std::iter::once(&latest).chain(versions.iter().map(|(_, d)| d)) {
             for f in &def.fields {
@@ -110,7 +122,13 @@ impl ProcessColumns {
         if let Some(def) = self.definition(case.version) {
             case.retype(def);
         }
-        let text = |s: String| if s.is_empty() { Out::Empty } else { Out::Text(s) };
+        let text = |s: String| {
+            if s.is_empty() {
+                Out::Empty
+            } else {
+                Out::Text(s)
+            }
+        };
         let mut row = vec![
             Out::text(&case.id),
             Out::text(if case.is_open() { "open" } else { "closed" }),
@@ -175,7 +193,8 @@ fn export_xlsx(
     let mut written = Written::default();
     for columns in processes {
         let ws = book.add_worksheet_with_constant_memory().map_err(xe)?;
-        ws.set_name(write::sheet_name(&columns.process)).map_err(xe)?;
+        ws.set_name(write::sheet_name(&columns.process))
+            .map_err(xe)?;
         let mut sink = Sink::new(ws, columns.headers(), &f).map_err(xe)?;
         let filter = CaseFilter {
             process: Some(columns.process.clone()),
@@ -317,10 +336,15 @@ fn export_csv(
         csv.push(&columns.row(case));
         Ok(())
     })?;
-    written.sheets.push((columns.process.clone(), csv.finish()?));
+    written
+        .sheets
+        .push((columns.process.clone(), csv.finish()?));
     written.files.push(path.display().to_string());
     if history {
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let history_path = path.with_file_name(format!("{stem}-history.csv"));
         let headers: Vec<String> = HISTORY.iter().map(|h| h.to_string()).collect();
         let mut csv = CsvSink::create(&history_path, &headers)?;

@@ -89,14 +89,19 @@ pub fn run(
         if let (Some(key), Some(col)) = (&input.key, mapping.key) {
             if let Some(first) = keys.insert(key.clone(), row.number) {
                 let at = table.cell_ref(col, row.number);
-                out.rejected.push((index, vec![format!("{at}: key {key:?} repeats row {first}")]));
+                out.rejected.push((
+                    index,
+                    vec![format!("{at}: key {key:?} repeats row {first}")],
+                ));
                 continue;
             }
             if let Some(case) = db.case_by_ref(&job.def.name, key)? {
                 match update(db, job, &facts, &case, input.fields, row.number)? {
                     Ok(true) => out.updated.push((row.number, case)),
                     Ok(false) => out.skipped.push((row.number, key.clone(), case)),
-                    Err(r) => out.rejected.push((index, vec![refusal_at(table, mapping, row, &r)])),
+                    Err(r) => out
+                        .rejected
+                        .push((index, vec![refusal_at(table, mapping, row, &r)])),
                 }
                 continue;
             }
@@ -124,7 +129,9 @@ pub fn run(
                 absorb(&mut facts, &decision);
                 out.created.push((row.number, decision.case.id));
             }
-            Err(r) => out.rejected.push((index, vec![refusal_at(table, mapping, row, &r)])),
+            Err(r) => out
+                .rejected
+                .push((index, vec![refusal_at(table, mapping, row, &r)])),
         }
     }
     db.save_case_ids(&ids)?;
@@ -146,7 +153,10 @@ fn update(
     }
     let mut case = db.load_case(id)?;
     case.retype(job.def);
-    if fields.iter().all(|(name, value)| case.fields.get(name) == Some(value)) {
+    if fields
+        .iter()
+        .all(|(name, value)| case.fields.get(name) == Some(value))
+    {
         return Ok(Ok(false));
     }
     let source = format!("import {} row {row}", job.file);
@@ -159,7 +169,14 @@ fn update(
         source: Some(&source),
         facts,
     };
-    let decision = match engine::decide(&ectx, &case, Command::Set { fields, comment: None }) {
+    let decision = match engine::decide(
+        &ectx,
+        &case,
+        Command::Set {
+            fields,
+            comment: None,
+        },
+    ) {
         Ok(d) => d,
         Err(r) => return Ok(Err(r)),
     };
@@ -202,10 +219,16 @@ fn convert_row(
             Target::Priority if cell.is_blank() => {}
             Target::Priority => match priority(&super::convert::text_of(cell)) {
                 Some(p) => input.priority = Some(p),
-                None => errors.push(format!("{}: priority: {:?} is not one of low, normal, high, urgent", at(), cell.display())),
+                None => errors.push(format!(
+                    "{}: priority: {:?} is not one of low, normal, high, urgent",
+                    at(),
+                    cell.display()
+                )),
             },
             Target::Field(name) => {
-                let Some(field) = def.field(name) else { continue };
+                let Some(field) = def.field(name) else {
+                    continue;
+                };
                 if cell.is_blank() {
                     if field.required && field.default.is_none() {
                         errors.push(format!("{}: {name}: required, but the cell is empty", at()));
@@ -222,7 +245,10 @@ fn convert_row(
     if let Some(col) = mapping.key {
         let key = super::convert::text_of(&row.cells[col]);
         if key.is_empty() {
-            errors.push(format!("{}: the key column is empty", table.cell_ref(col, row.number)));
+            errors.push(format!(
+                "{}: the key column is empty",
+                table.cell_ref(col, row.number)
+            ));
         }
         input.key = Some(key);
     }
@@ -234,9 +260,14 @@ fn convert_row(
 }
 
 fn priority(text: &str) -> Option<Priority> {
-    [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent]
-        .into_iter()
-        .find(|p| p.as_str().eq_ignore_ascii_case(text.trim()))
+    [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ]
+    .into_iter()
+    .find(|p| p.as_str().eq_ignore_ascii_case(text.trim()))
 }
 
 /// A refusal as a line naming its cell (the field's column) or else its row (`Sheet!42:42`).
@@ -267,7 +298,12 @@ pub fn rejects_table(table: &Table, rejected: &[(usize, Vec<String>)]) -> TableO
         .iter()
         .filter_map(|(index, errors)| {
             let row = table.rows.get(*index)?;
-            let mut cells: Vec<Out> = row.cells.iter().take(table.headers.len()).map(Out::from_cell).collect();
+            let mut cells: Vec<Out> = row
+                .cells
+                .iter()
+                .take(table.headers.len())
+                .map(Out::from_cell)
+                .collect();
             cells.resize(table.headers.len(), Out::Empty);
             cells.push(Out::Text(errors.join("; ")));
             Some(cells)

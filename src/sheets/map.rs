@@ -60,6 +60,8 @@ pub fn map_columns(
         headers.iter().position(|h| normalize(h) == wanted)
     };
     let mut targets: Vec<Option<Target>> = vec![None; headers.len()];
+    // Columns ignored on purpose (`--map "Column=-"`): no warning.
+    let mut dropped: Vec<usize> = Vec::new();
     for spec in &options.overrides {
         let Some((column, field)) = spec.rsplit_once('=') else {
             errors.push(format!("--map {spec:?} must be \"Column=field\""));
@@ -76,6 +78,7 @@ pub fn map_columns(
         let field = field.trim();
         if field.is_empty() || field == "-" {
             targets[col] = Some(Target::Ignored);
+            dropped.push(col);
         } else if let Some(f) = def.field(field) {
             targets[col] = Some(Target::Field(f.name.clone()));
         } else {
@@ -112,21 +115,28 @@ pub fn map_columns(
         let at = format!("column {} ({header:?})", letters(col));
         match target {
             Target::Field(name) => {
-                let computed = def
-                    .field(name)
-                    .is_some_and(|f| f.sum_of.is_some() || f.compute.is_some() || f.instalments.is_some());
+                let computed = def.field(name).is_some_and(|f| {
+                    f.sum_of.is_some() || f.compute.is_some() || f.instalments.is_some()
+                });
                 if computed {
-                    warnings.push(format!("{at}: `{name}` is computed by the process; the column is ignored"));
+                    warnings.push(format!(
+                        "{at}: `{name}` is computed by the process; the column is ignored"
+                    ));
                     *target = Target::Ignored;
                 }
             }
             Target::Ignored
                 if Some(col) == key
+                    || dropped.contains(&col)
                     || header.is_empty()
                     || header == ERROR_COLUMN
                     || super::export::FIXED.contains(&header.as_str()) => {}
             Target::Ignored => {
-                let message = format!("{at} matches no field of {}{}", def.name, crate::org::suggest(header, def.fields.iter().map(|f| &f.name)));
+                let message = format!(
+                    "{at} matches no field of {}{}",
+                    def.name,
+                    crate::org::suggest(header, def.fields.iter().map(|f| &f.name))
+                );
                 if options.strict {
                     errors.push(message);
                 } else {
@@ -138,19 +148,28 @@ pub fn map_columns(
     }
     duplicates(&targets, headers, &letters, &mut errors);
     for field in &def.fields {
-        let settable = field.sum_of.is_none() && field.compute.is_none() && field.instalments.is_none();
+        let settable =
+            field.sum_of.is_none() && field.compute.is_none() && field.instalments.is_none();
         let fed = targets.contains(&Target::Field(field.name.clone()));
         if field.required && field.default.is_none() && settable && !fed {
             errors.push(format!(
                 "required field `{}`{} has no column; add one or use --map \"Column={}\"",
                 field.name,
-                field.title.as_ref().map(|t| format!(" ({t})")).unwrap_or_default(),
+                field
+                    .title
+                    .as_ref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default(),
                 field.name
             ));
         }
     }
     if errors.is_empty() {
-        Ok(Mapping { targets, key, warnings })
+        Ok(Mapping {
+            targets,
+            key,
+            warnings,
+        })
     } else {
         Err(errors)
     }

@@ -57,5 +57,8 @@ impl SheetError {
 }
 
 fn columns_text(errors: &[String]) -> String {
-    format!("the columns do not fit the process; nothing was read:\n{}", errors.join("\n"))
+    format!(
+        "the columns do not fit the process; nothing was read:\n{}",
+        errors.join("\n")
+    )
 }

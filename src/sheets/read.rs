@@ -163,7 +163,10 @@ fn into_table(grid: Grid, header_row: Option<u32>) -> Result<Table, SheetError> 
             sheet: grid.sheet.clone(),
             detail: format!("row {} is empty", first_row as usize + header_index),
         })?;
-    let headers: Vec<String> = header.iter().map(|c| c.display().trim().to_string()).collect();
+    let headers: Vec<String> = header
+        .iter()
+        .map(|c| c.display().trim().to_string())
+        .collect();
     let width = headers.len();
     let rows = grid
         .rows

@@ -116,7 +116,13 @@ impl Default for Formats {
 }
 
 /// Write one cell: text always as a string cell (never a formula, whatever it starts with).
-pub fn put(ws: &mut Worksheet, row: u32, col: u16, out: &Out, f: &Formats) -> Result<(), XlsxError> {
+pub fn put(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    out: &Out,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     match out {
         Out::Empty => {}
         Out::Text(t) => {
@@ -138,7 +144,11 @@ pub fn put(ws: &mut Worksheet, row: u32, col: u16, out: &Out, f: &Formats) -> Re
         }
         Out::DateTime(t) => {
             let z = t.to_zoned_datetime(jiff::tz::TimeZone::UTC);
-            let dt = excel_date(z.date())?.and_hms(z.hour() as u16, z.minute() as u8, z.second() as u8)?;
+            let dt = excel_date(z.date())?.and_hms(
+                z.hour() as u16,
+                z.minute() as u8,
+                z.second() as u8,
+            )?;
             ws.write_datetime_with_format(row, col, dt, &f.datetime)?;
         }
         Out::Bool(b) => {
@@ -189,11 +199,19 @@ pub fn add_table(book: &mut Workbook, table: &TableOut, f: &Formats) -> Result<(
             put(ws, r as u32 + 1, c as u16, out, f)?;
         }
     }
-    for (c, w) in widths(&table.headers, table.rows.iter()).into_iter().enumerate() {
+    for (c, w) in widths(&table.headers, table.rows.iter())
+        .into_iter()
+        .enumerate()
+    {
         ws.set_column_width(c as u16, w)?;
     }
     if !table.headers.is_empty() {
-        ws.autofilter(0, 0, table.rows.len() as u32, table.headers.len() as u16 - 1)?;
+        ws.autofilter(
+            0,
+            0,
+            table.rows.len() as u32,
+            table.headers.len() as u16 - 1,
+        )?;
     }
     Ok(())
 }
@@ -221,7 +239,8 @@ pub fn write_csv(path: &Path, table: &TableOut) -> Result<(), SheetError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| cannot(&e))?;
     w.write_record(&table.headers).map_err(|e| cannot(&e))?;
     for row in &table.rows {
-        w.write_record(row.iter().map(Out::csv)).map_err(|e| cannot(&e))?;
+        w.write_record(row.iter().map(Out::csv))
+            .map_err(|e| cannot(&e))?;
     }
     w.flush().map_err(|e| cannot(&e))
 }

@@ -162,6 +162,8 @@ impl Store {
             detail: e.to_string(),
         })?;
         conn.busy_timeout(busy_timeout)?;
+        // Bulk commands reuse every statement of a case write per row.
+        conn.set_prepared_statement_cache_capacity(64);
         let corrupt = |e: rusqlite::Error| match StoreError::from(e) {
             StoreError::Corrupt { detail, .. } => StoreError::Corrupt {
                 path: shown.clone(),
@@ -360,11 +362,8 @@ impl Db<'_> {
 
     pub fn case_by_ref(&self, process: &str, reference: &str) -> Result<Option<String>> {
         self.conn
-            .query_row(
-                "SELECT id FROM cases WHERE process = ?1 AND external_ref = ?2",
-                [process, reference],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM cases WHERE process = ?1 AND external_ref = ?2")?
+            .query_row([process, reference], |r| r.get(0))
             .optional()
             .map_err(Into::into)
     }
@@ -431,11 +430,8 @@ impl Db<'_> {
         let state = serde_json::to_string(case).map_err(|e| StoreError::Decode(e.to_string()))?;
         let last_seq: i64 = self
             .conn
-            .query_row(
-                "SELECT last_seq FROM cases WHERE id = ?1",
-                [&case.id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT last_seq FROM cases WHERE id = ?1")?
+            .query_row([&case.id], |r| r.get(0))
             .optional()?
             .unwrap_or(0);
         let new_seq = last_seq + events.len() as i64;
@@ -450,9 +446,10 @@ impl Db<'_> {
                     });
                 }
             }
-            self.conn.execute(
+            self.conn.prepare_cached(
                 "INSERT INTO cases (id, process, version, status, outcome, priority, state, opened_by, opened_at, closed_at, updated_at, external_ref, last_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?.execute(
                 params![
                     case.id,
                     case.process,
@@ -470,13 +467,15 @@ impl Db<'_> {
                 ],
             )?;
         } else {
-            self.conn.execute(
+            self.conn.prepare_cached(
                 "UPDATE cases SET status = ?2, outcome = ?3, priority = ?4, state = ?5, closed_at = ?6, updated_at = ?7, last_seq = ?8 WHERE id = ?1",
+            )?.execute(
                 params![case.id, status_text(case), case.outcome, case.priority.as_str(), state, closed_at, format_timestamp(now), new_seq],
             )?;
         }
         self.conn
-            .execute("DELETE FROM tasks WHERE case_id = ?1", [&case.id])?;
+            .prepare_cached("DELETE FROM tasks WHERE case_id = ?1")?
+            .execute([&case.id])?;
         let mut insert_task = self.conn.prepare_cached(
             "INSERT INTO tasks (case_id, task, step, assignee_kind, assignee, entered_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
@@ -514,8 +513,9 @@ impl Db<'_> {
                         .find(|f| f.sha256 == attachment.sha256)
                         .map(|f| f.bytes.as_slice())
                         .unwrap_or_default();
-                    self.conn.execute(
+                    self.conn.prepare_cached(
                         "INSERT INTO attachments (case_id, event_id, kind, name, sha256, size, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?.execute(
                         params![case.id, last_event_id, attachment.kind, attachment.name, attachment.sha256, attachment.size as i64, bytes],
                     )?;
                 }
@@ -525,8 +525,9 @@ impl Db<'_> {
             let recipients = serde_json::to_string(notification)
                 .map_err(|e| StoreError::Decode(e.to_string()))?;
             let message_id = format!("<{}.{}.{}@caseflow>", case.id, new_seq, n + 1);
-            self.conn.execute(
+            self.conn.prepare_cached(
                 "INSERT INTO outbox (case_id, event_id, template, recipients, created_at, next_try_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+            )?.execute(
                 params![case.id, last_event_id, notification.template, recipients, format_timestamp(now), message_id],
             )?;
         }
@@ -535,9 +536,10 @@ impl Db<'_> {
 
     fn insert_event(&self, case_id: &str, seq: i64, event: &Event) -> Result<i64> {
         let json = |v: &dyn erased::Json| v.to_json_string();
-        self.conn.execute(
+        self.conn.prepare_cached(
             "INSERT INTO events (case_id, seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?.execute(
             params![
                 case_id,
                 seq,

@@ -93,7 +93,8 @@ impl Db<'_> {
         let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
         while let Some(row) = rows.next()? {
             let state: String = row.get(0)?;
-            let case = serde_json::from_str(&state).map_err(|e| StoreError::Decode(e.to_string()))?;
+            let case =
+                serde_json::from_str(&state).map_err(|e| StoreError::Decode(e.to_string()))?;
             f(case)?;
         }
         Ok(())
@@ -102,7 +103,8 @@ impl Db<'_> {
     /// The distinct (process, version) pairs of the cases matching `filter`.
     pub fn case_versions(&self, filter: &CaseFilter) -> Result<Vec<(String, i64)>> {
         let (sql, args) = super::case_query(filter, "c.process, c.version");
-        let sql = format!("SELECT DISTINCT process, version FROM ({sql}) ORDER BY process, version");
+        let sql =
+            format!("SELECT DISTINCT process, version FROM ({sql}) ORDER BY process, version");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
             Ok((r.get(0)?, r.get(1)?))
