@@ -24,6 +24,17 @@ fn date(y: u16, m: u8, d: u8) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(y, m, d)
 }
 
+/// Claim no, employee, kind, amount, (year, month, day), description, category.
+type Claim = (
+    &'static str,
+    &'static str,
+    &'static str,
+    f64,
+    (u16, u8, u8),
+    &'static str,
+    &'static str,
+);
+
 fn clean() -> Result<(), XlsxError> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
@@ -42,7 +53,7 @@ fn clean() -> Result<(), XlsxError> {
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    let rows: [(&str, &str, &str, f64, (u16, u8, u8), &str, &str); 5] = [
+    let rows: [Claim; 5] = [
         (
             "C-101",
             "alice",

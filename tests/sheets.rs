@@ -61,7 +61,7 @@ fn sheet(path: &Path, name: &str) -> Vec<Vec<Data>> {
 fn column(rows: &[Vec<Data>], header: &str) -> usize {
     rows[0]
         .iter()
-        .position(|h| h.to_string() == header)
+        .position(|h| *h == header)
         .unwrap_or_else(|| panic!("no column {header} in {:?}", rows[0]))
 }
 
@@ -475,7 +475,7 @@ fn export_writes_typed_cells_and_keeps_formula_looking_text_as_text() {
     let history = sheet(&out, "History");
     assert_eq!(history[0][0], Data::String("Case".into()));
     assert!(history.len() > 7, "every event of the cases");
-    assert!(history.iter().any(|r| r[5].to_string() == "pay"));
+    assert!(history.iter().any(|r| r[5] == "pay"));
 }
 
 #[test]

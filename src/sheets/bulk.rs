@@ -59,12 +59,14 @@ pub struct Job<'a> {
     pub file: &'a str,
 }
 
+/// One action taken: (sheet row, case, action, steps after).
+pub type Done = (u32, String, String, Vec<String>);
+
 /// What happened.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub rows: usize,
-    /// (sheet row, case, action, steps after)
-    pub done: Vec<(u32, String, String, Vec<String>)>,
+    pub done: Vec<Done>,
     pub rejected: Vec<(usize, Vec<String>)>,
     pub warnings: Vec<String>,
 }
@@ -174,7 +176,7 @@ fn act(
     loaded: &Loaded,
     row: &Row,
     mut case: engine::CaseState,
-) -> Result<Result<(u32, String, String, Vec<String>), Vec<String>>, StoreError> {
+) -> Result<Result<Done, Vec<String>>, StoreError> {
     let def = &loaded.def;
     case.retype(def);
     let mut errors = Vec::new();
