@@ -229,7 +229,7 @@ mod tests {
         assert_eq!(normalize("Payment date"), "paymentdate");
         assert_eq!(normalize("payment_date"), "paymentdate");
         assert_eq!(normalize(" Fecha-de Pago "), "fechadepago");
-        assert_eq!(normalize("Größe"), "größe");
+        assert_eq!(normalize("Größe"), "große");
         assert_eq!(normalize("Categoría"), "categoria");
         assert_eq!(normalize("Имя"), "имя");
     }
