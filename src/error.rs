@@ -134,7 +134,7 @@ impl CliError {
                 Some("fix the lines above and run `caseflow check` again".into())
             }
             CliError::Sheet(SheetError::Rows { .. }) => Some(
-                "fix the cells named above and import again, or add --skip-invalid to import the good rows and get the bad ones in a rejects file".into(),
+                "fix the cells named above and run it again, or add --skip-invalid to take the good rows and get the bad ones in a rejects file".into(),
             ),
             CliError::Sheet(SheetError::Columns(_)) => Some(
                 "rename the columns, or map them with --map \"Column=field\"; `caseflow show` of a case lists the field names".into(),

@@ -56,6 +56,7 @@ impl Out {
             Cell::Int(i) => Out::Int(*i),
             Cell::Float(f) => Out::Number(*f),
             Cell::Bool(b) => Out::Bool(*b),
+            Cell::Date(d) if d.time() == jiff::civil::Time::midnight() => Out::Date(d.date()),
             Cell::Date(d) => d
                 .to_zoned_datetime(jiff::tz::TimeZone::UTC)
                 .map(|z| Out::DateTime(z.timestamp()))
