@@ -268,7 +268,31 @@ fn reimport_with_a_key_creates_nothing_new_and_update_changes_fields() {
 #[test]
 fn clean_xlsx_imports_exactly() {
     let ws = workspace();
-    import(&ws, &fx("clean.xlsx"), &["--key", "Claim no"]).ok();
+    let run = ws
+        .run(
+            "hana",
+            &[
+                "import",
+                &fx("clean.xlsx"),
+                "--process",
+                PROCESS,
+                "--key",
+                "Claim no",
+            ],
+        )
+        .ok();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "opened 5 cases from {} (Claims, 5 rows): EXC-2026-0001 … EXC-2026-0005\n",
+            fx("clean.xlsx")
+        )
+    );
+    assert!(
+        run.stderr.is_empty(),
+        "no warnings and no progress bar off a terminal: {}",
+        run.stderr
+    );
     let amounts: Vec<Value> = cases(&ws)
         .iter()
         .map(|c| c["fields"]["amount"].clone())

@@ -257,6 +257,11 @@ mod tests {
         assert_eq!(money(&c, Cell::Float(1234.56)).as_deref(), Some("1234.56"));
         assert_eq!(money(&c, Cell::Float(0.1 + 0.2)).as_deref(), Some("0.30"));
         assert_eq!(money(&c, Cell::Float(1.0 / 3.0)), None);
+        assert_eq!(
+            money(&c, Cell::Float(1234567.89)).as_deref(),
+            Some("1234567.89")
+        );
+        assert_eq!(money(&c, Cell::Float(-0.07)).as_deref(), Some("-0.07"));
         assert_eq!(money(&c, Cell::Int(-3)).as_deref(), Some("-3.00"));
         assert_eq!(
             money(&c, Cell::Text("1,234.50".into())).as_deref(),
