@@ -856,3 +856,73 @@ fn workload_and_register_reports() {
         .stdout;
     assert_eq!(none.lines().count(), 1, "only the header: {none}");
 }
+
+#[test]
+fn imported_cases_are_opened_like_open_numbers_notifications_and_routing() {
+    let ws = Workspace::init();
+    let input = ws.file(
+        "complaints.csv",
+        "Customer;Customer e-mail;What the complaint is about;What went wrong;Date of the fault or event;Value of the claim;Customer tier\n\
+         Jan Kowalski;jan@example.com;Device;Screen broken;2026-11-20;1 299,00;VIP\n\
+         Łucja Nowak;lucja@example.com;service;No internet;20.11.2026;49;standard\n",
+    );
+    let file = input.display().to_string();
+    let args = [
+        "import",
+        &file,
+        "--process",
+        "complaint-sla",
+        "--decimal-comma",
+        "--date-format",
+        "%d.%m.%Y",
+        "--json",
+    ];
+    let doc = ws.run("piotr", &args).ok().json();
+    let ids: Vec<String> = doc["created"]
+        .as_array()
+        .expect("created")
+        .iter()
+        .map(|c| c["case"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let numbers: Vec<Value> = ids
+        .iter()
+        .map(|id| ws.show(id)["fields"]["register_number"].clone())
+        .collect();
+    assert_eq!(
+        numbers,
+        ["REK/2026/00001", "REK/2026/00002"],
+        "one sequence across the file"
+    );
+    let first = ws.show(&ids[0]);
+    assert_eq!(first["fields"]["claim_value"], "1299.00");
+    assert_eq!(first["fields"]["tier"], "vip");
+    let queued: Vec<String> = ws
+        .outbox(&ids[1])
+        .iter()
+        .map(|q| q.template.clone())
+        .collect();
+    let opened = ws.open(
+        "piotr",
+        "complaint-sla",
+        &[
+            "customer_name=Ola",
+            "customer_email=ola@example.com",
+            "subject=service",
+            "description=x",
+            "event_date=2026-11-20",
+            "claim_value=1",
+        ],
+    );
+    let by_open: Vec<String> = ws
+        .outbox(&opened)
+        .iter()
+        .map(|q| q.template.clone())
+        .collect();
+    assert_eq!(queued, by_open, "the same notifications as `open` queues");
+    assert!(!queued.is_empty());
+    assert_eq!(
+        ws.show(&opened)["fields"]["register_number"],
+        "REK/2026/00003"
+    );
+}
