@@ -756,6 +756,29 @@ fn reports_in_every_format() {
         csv,
         "employee,cases,amount\nalice,2,25.60\nbob,1,420.00\nkasia,1,1234.56\nolga,1,18.90\ntotal,5,1699.06\n"
     );
+    // --employee keeps the cases that person opened, holds or is named in
+    let alice = ws
+        .run(
+            "root",
+            &[
+                "report",
+                "totals",
+                "--process",
+                PROCESS,
+                "--employee",
+                "alice",
+                "--by",
+                "employee",
+                "--format",
+                "csv",
+            ],
+        )
+        .ok()
+        .stdout;
+    assert_eq!(
+        alice,
+        "employee,cases,amount\nalice,2,25.60\ntotal,2,25.60\n"
+    );
     // xlsx with a native chart
     let out = ws.path().join("throughput.xlsx");
     ws.run(
