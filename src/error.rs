@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::definition::Diagnostic;
 use crate::engine::Refusal;
+use crate::sheets::SheetError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +63,17 @@ pub enum CliError {
         /// The full report, for `--json`.
         report: serde_json::Value,
     },
+    #[error("{0}")]
+    Sheet(SheetError),
+}
+
+impl From<SheetError> for CliError {
+    fn from(e: SheetError) -> Self {
+        match e {
+            SheetError::Store(s) => CliError::Store(s),
+            other => CliError::Sheet(other),
+        }
+    }
 }
 
 impl CliError {
@@ -106,6 +118,10 @@ impl CliError {
             CliError::Identity(_) => 77,
             CliError::Config(_) => 78,
             CliError::NeedsFixing { .. } => 1,
+            CliError::Sheet(SheetError::NotFound(_)) => 66,
+            CliError::Sheet(SheetError::Usage(_)) => 64,
+            CliError::Sheet(SheetError::CannotWrite { .. }) => 73,
+            CliError::Sheet(_) => 65,
         }
     }
 
@@ -113,6 +129,14 @@ impl CliError {
     pub fn details(&self) -> Option<&serde_json::Value> {
         match self {
             CliError::Tampered { details, .. } => Some(details),
+            _ => None,
+        }
+    }
+
+    /// Lines a script may want one by one (bad cells of an import).
+    pub fn error_lines(&self) -> Option<&[String]> {
+        match self {
+            CliError::Sheet(e) => e.details(),
             _ => None,
         }
     }
@@ -190,6 +214,12 @@ impl CliError {
             CliError::Definitions(_) => {
                 Some("fix the lines above and run `caseflow check` again".into())
             }
+            CliError::Sheet(SheetError::Rows { .. }) => Some(
+                "fix the cells named above and run it again, or add --skip-invalid to take the good rows and get the bad ones in a rejects file".into(),
+            ),
+            CliError::Sheet(SheetError::Columns(_)) => Some(
+                "rename the columns, or map them with --map \"Column=field\"; `caseflow show` of a case lists the field names".into(),
+            ),
             _ => None,
         }
     }

@@ -16,6 +16,8 @@ pub mod engine;
 pub mod error;
 pub mod identity;
 pub mod org;
+pub mod report;
+pub mod sheets;
 pub mod store;
 pub mod time;
 pub mod value;

@@ -6,13 +6,20 @@ use crate::error::CliError;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  caseflow act EXP-2026-0001 approve_partial --field approved_amount=120.00 --comment 'hotel over policy'\n  caseflow act EXP-2026-0001 pay --attach receipt=receipt.pdf"
+    after_help = "Examples:\n  caseflow act EXP-2026-0001 approve_partial --field approved_amount=120.00 --comment 'hotel over policy'\n  caseflow act EXP-2026-0001 pay --attach receipt=receipt.pdf\n  caseflow --as maria act --from approvals.xlsx        # columns: Case, Action, Comment, fields\n  caseflow --as maria act --from approvals.csv --skip-invalid --dry-run"
 )]
 pub struct Args {
     /// Case id, e.g. EXP-2026-0001
-    pub case: String,
+    #[arg(required_unless_present = "from")]
+    pub case: Option<String>,
     /// Action name, as the step declares it
-    pub action: String,
+    #[arg(required_unless_present = "from")]
+    pub action: Option<String>,
+    /// Take one action per row of this sheet (columns Case, Action, Comment, Step and fields), all or nothing
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["case", "action", "fields", "comment", "attach", "step"])]
+    pub from: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub sheet: super::import::SheetArgs,
     /// Field values the action sets or requires (NAME=VALUE, repeatable)
     #[arg(long = "field", short = 'f', value_name = "NAME=VALUE")]
     pub fields: Vec<String>,
@@ -28,10 +35,18 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
+    if let Some(file) = &args.from {
+        return super::act_from::run(ctx, file, &args.sheet);
+    }
+    let (Some(case), Some(action)) = (&args.case, &args.action) else {
+        return Err(CliError::Usage(
+            "act needs CASE and ACTION, or --from FILE".into(),
+        ));
+    };
     perform(
         ctx,
-        &args.case,
-        &args.action,
+        case,
+        action,
         &args.fields,
         args.comment,
         &args.attach,

@@ -320,15 +320,17 @@ fn attachment(
 
 fn list_all() -> super::list::Args {
     super::list::Args {
-        process: None,
-        step: None,
-        assignee: None,
-        mine: false,
-        status: None,
-        priority: None,
-        fields: Vec::new(),
-        opened_since: None,
-        limit: None,
+        filter: super::list::FilterArgs {
+            process: None,
+            step: None,
+            assignee: None,
+            mine: false,
+            status: None,
+            priority: None,
+            fields: Vec::new(),
+            opened_since: None,
+            limit: None,
+        },
         format: "table".into(),
         overdue: false,
         at_risk: false,

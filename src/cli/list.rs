@@ -11,6 +11,22 @@ use crate::store::CaseFilter;
     after_help = "Examples:\n  caseflow list --mine\n  caseflow list --process expense-reimbursement --status open --step manager_review\n  caseflow list --field kind=advance --opened-since 2026-11-01 --format ids"
 )]
 pub struct Args {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Output shape
+    #[arg(long, value_parser = ["table", "ids", "tsv"], default_value = "table")]
+    pub format: String,
+    /// Only cases with an SLA past its due time, earliest due first
+    #[arg(long, conflicts_with = "at_risk")]
+    pub overdue: bool,
+    /// Only cases with an SLA past its warning time and not yet due, earliest due first
+    #[arg(long)]
+    pub at_risk: bool,
+}
+
+/// The case filters of `list`, shared with `export` and `report`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FilterArgs {
     #[arg(long)]
     pub process: Option<String>,
     /// Cases with an open task in this step
@@ -34,21 +50,12 @@ pub struct Args {
     pub opened_since: Option<String>,
     #[arg(long)]
     pub limit: Option<usize>,
-    /// Output shape
-    #[arg(long, value_parser = ["table", "ids", "tsv"], default_value = "table")]
-    pub format: String,
-    /// Only cases with an SLA past its due time, earliest due first
-    #[arg(long, conflicts_with = "at_risk")]
-    pub overdue: bool,
-    /// Only cases with an SLA past its warning time and not yet due, earliest due first
-    #[arg(long)]
-    pub at_risk: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let org = ctx.workspace.org()?;
     let store = ctx.workspace.store()?;
-    let filter = filter(ctx, &org, &args)?;
+    let filter = case_filter(ctx, &org, &args.filter)?;
     if args.overdue || args.at_risk {
         return deadlines(ctx, &org, &store, &args, filter);
     }
@@ -112,7 +119,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     Ok(())
 }
 
-fn filter(ctx: &Ctx, org: &crate::org::Org, args: &Args) -> Result<CaseFilter, CliError> {
+/// The store's filter for the filter options.
+pub fn case_filter(
+    ctx: &Ctx,
+    org: &crate::org::Org,
+    args: &FilterArgs,
+) -> Result<CaseFilter, CliError> {
     let opened_since: Option<Timestamp> = args
         .opened_since
         .as_deref()
@@ -187,7 +199,7 @@ fn deadlines(
             .collect();
         found.retain(|d| matching.contains(&d.case.id));
     }
-    if let Some(limit) = args.limit {
+    if let Some(limit) = args.filter.limit {
         found.truncate(limit);
     }
     let rows: Vec<(&crate::engine::CaseState, String, f64, &str)> = found

@@ -5,6 +5,7 @@
 //! render (a table for people, one JSON document with `--json`).
 
 mod act;
+mod act_from;
 mod approve;
 mod assign;
 mod attach;
@@ -23,14 +24,18 @@ mod diagnostics;
 mod doctor;
 mod done;
 mod escalate;
+mod export;
 mod graph;
 mod history;
+mod import;
 mod init;
 mod list;
 mod open;
 mod processes;
+mod progress;
 mod reject;
 mod restore;
+mod report;
 mod set;
 mod show;
 mod sla;
@@ -145,6 +150,12 @@ enum Command {
     Doctor(doctor::Args),
     /// Show the settings (caseflow.toml, environment, --config) and where each came from
     Config(config::Args),
+    /// Open a case per spreadsheet row (xlsx, xls, xlsb, ods, csv), all or nothing
+    Import(import::Args),
+    /// Write cases to an Excel workbook (one sheet per process) or a csv file
+    Export(export::Args),
+    /// Management reports: summary, sla, workload, throughput, totals, register
+    Report(report::Args),
 }
 
 /// Run the command line with `clock` as the current time (read once, in `main`).
@@ -202,6 +213,9 @@ fn error_json(error: &CliError) -> serde_json::Value {
     let mut doc = serde_json::json!({"error": error.to_string(), "exit_code": error.exit_code(), "hint": error.hint()});
     if let Some(details) = error.details() {
         doc["details"] = details.clone();
+    }
+    if let Some(errors) = error.error_lines() {
+        doc["errors"] = serde_json::json!(errors);
     }
     if let CliError::NeedsFixing {
         report: serde_json::Value::Object(report),
@@ -281,6 +295,9 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Tick(args) => tick::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Config(args) => config::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
     }
 }
 

@@ -45,7 +45,7 @@ pub fn schema_version(path: &Path) -> Result<i64> {
 
 impl Db<'_> {
     /// Case ids starting with `prefix`, open cases first, newest first; at most `limit`.
-    pub fn case_ids(&self, prefix: &str, limit: usize) -> Result<Vec<CaseId>> {
+    pub fn case_ids_starting(&self, prefix: &str, limit: usize) -> Result<Vec<CaseId>> {
         let escaped = prefix
             .replace('\\', "\\\\")
             .replace('%', "\\%")

@@ -9,13 +9,16 @@
 mod audit;
 mod backup;
 pub mod admin;
+mod reports;
 mod schema;
 mod settings;
+mod sheets;
 mod timers;
 
 pub use audit::{AuditReport, Break};
 pub use backup::Copied;
 pub use settings::TEAM;
+pub use sheets::CaseIds;
 pub use timers::{Deadline, TickLock};
 
 use std::collections::BTreeMap;
@@ -180,6 +183,8 @@ impl Store {
             path: shown.clone(),
             detail: e.to_string(),
         })?;
+        // Bulk commands reuse every statement of a case write per row.
+        conn.set_prepared_statement_cache_capacity(64);
         let corrupt = |e: rusqlite::Error| match StoreError::from(e) {
             StoreError::Corrupt { detail, .. } => StoreError::Corrupt {
                 path: shown.clone(),
@@ -417,11 +422,8 @@ impl Db<'_> {
 
     pub fn case_by_ref(&self, process: &str, reference: &str) -> Result<Option<String>> {
         self.conn
-            .query_row(
-                "SELECT id FROM cases WHERE process = ?1 AND external_ref = ?2",
-                [process, reference],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM cases WHERE process = ?1 AND external_ref = ?2")?
+            .query_row([process, reference], |r| r.get(0))
             .optional()
             .map_err(Into::into)
     }
@@ -488,11 +490,8 @@ impl Db<'_> {
         let state = serde_json::to_string(case).map_err(|e| StoreError::Decode(e.to_string()))?;
         let last_seq: i64 = self
             .conn
-            .query_row(
-                "SELECT last_seq FROM cases WHERE id = ?1",
-                [&case.id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT last_seq FROM cases WHERE id = ?1")?
+            .query_row([&case.id], |r| r.get(0))
             .optional()?
             .unwrap_or(0);
         let new_seq = last_seq + events.len() as i64;
@@ -507,9 +506,10 @@ impl Db<'_> {
                     });
                 }
             }
-            self.conn.execute(
+            self.conn.prepare_cached(
                 "INSERT INTO cases (id, process, version, status, outcome, priority, state, opened_by, opened_at, closed_at, updated_at, external_ref, last_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?.execute(
                 params![
                     case.id,
                     case.process,
@@ -527,13 +527,15 @@ impl Db<'_> {
                 ],
             )?;
         } else {
-            self.conn.execute(
+            self.conn.prepare_cached(
                 "UPDATE cases SET status = ?2, outcome = ?3, priority = ?4, state = ?5, closed_at = ?6, updated_at = ?7, last_seq = ?8 WHERE id = ?1",
+            )?.execute(
                 params![case.id, status_text(case), case.outcome, case.priority.as_str(), state, closed_at, format_timestamp(now), new_seq],
             )?;
         }
         self.conn
-            .execute("DELETE FROM tasks WHERE case_id = ?1", [&case.id])?;
+            .prepare_cached("DELETE FROM tasks WHERE case_id = ?1")?
+            .execute([&case.id])?;
         let mut insert_task = self.conn.prepare_cached(
             "INSERT INTO tasks (case_id, task, step, assignee_kind, assignee, entered_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
@@ -573,8 +575,9 @@ impl Db<'_> {
                         .find(|f| f.sha256 == attachment.sha256)
                         .map(|f| f.bytes.as_slice())
                         .unwrap_or_default();
-                    self.conn.execute(
+                    self.conn.prepare_cached(
                         "INSERT INTO attachments (case_id, event_id, kind, name, sha256, size, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?.execute(
                         params![case.id, last_event_id, attachment.kind, attachment.name, attachment.sha256, attachment.size as i64, bytes],
                     )?;
                 }
@@ -584,8 +587,9 @@ impl Db<'_> {
             let recipients = serde_json::to_string(notification)
                 .map_err(|e| StoreError::Decode(e.to_string()))?;
             let message_id = format!("<{}.{}.{}@caseflow>", case.id, new_seq, n + 1);
-            self.conn.execute(
+            self.conn.prepare_cached(
                 "INSERT INTO outbox (case_id, event_id, template, recipients, created_at, next_try_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+            )?.execute(
                 params![case.id, last_event_id, notification.template, recipients, format_timestamp(now), message_id],
             )?;
         }
@@ -715,58 +719,7 @@ impl Db<'_> {
 
     /// Cases matching a filter, oldest first (stable: by opening time, then id).
     pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseState>> {
-        let mut sql = String::from("SELECT c.state FROM cases c WHERE 1 = 1");
-        let mut args: Vec<String> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, value: String| {
-            args.push(value);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(p) = &filter.process {
-            arg(&mut sql, " AND c.process = ?", p.clone());
-        }
-        if let Some(s) = &filter.status {
-            arg(&mut sql, " AND c.status = ?", s.clone());
-        }
-        if let Some(p) = &filter.priority {
-            arg(&mut sql, " AND c.priority = ?", p.clone());
-        }
-        if let Some(t) = filter.opened_since {
-            arg(&mut sql, " AND c.opened_at >= ?", format_timestamp(t));
-        }
-        if let Some(step) = &filter.step {
-            arg(
-                &mut sql,
-                " AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.step = ?)",
-                step.clone(),
-            );
-        }
-        if let Some(who) = &filter.assignee {
-            let mut clause = String::from(" AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND ((t.assignee_kind = 'person' AND t.assignee = ?)");
-            args.push(who.clone());
-            clause = clause.replace('?', &format!("?{}", args.len()));
-            for group in &filter.assignee_groups {
-                args.push(group.clone());
-                clause.push_str(&format!(
-                    " OR (t.assignee_kind = 'group' AND t.assignee = ?{})",
-                    args.len()
-                ));
-            }
-            clause.push_str("))");
-            sql.push_str(&clause);
-        }
-        for (name, value) in &filter.fields {
-            args.push(format!("$.fields.{name}"));
-            let path = args.len();
-            args.push(value.clone());
-            sql.push_str(&format!(
-                " AND lower(CAST(json_extract(c.state, ?{path}) AS TEXT)) = lower(?{})",
-                args.len()
-            ));
-        }
-        sql.push_str(" ORDER BY c.opened_at, c.id");
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
+        let (sql, args) = case_query(filter, "c.state");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
             r.get::<_, String>(0)
@@ -777,6 +730,64 @@ impl Db<'_> {
         }
         Ok(out)
     }
+}
+
+/// The SQL (selecting `columns` of `cases c`) and its arguments for a filter, oldest first;
+/// shared by `list`, exports and reports.
+fn case_query(filter: &CaseFilter, columns: &str) -> (String, Vec<String>) {
+    let mut sql = format!("SELECT {columns} FROM cases c WHERE 1 = 1");
+    let mut args: Vec<String> = Vec::new();
+    let mut arg = |sql: &mut String, clause: &str, value: String| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(p) = &filter.process {
+        arg(&mut sql, " AND c.process = ?", p.clone());
+    }
+    if let Some(s) = &filter.status {
+        arg(&mut sql, " AND c.status = ?", s.clone());
+    }
+    if let Some(p) = &filter.priority {
+        arg(&mut sql, " AND c.priority = ?", p.clone());
+    }
+    if let Some(t) = filter.opened_since {
+        arg(&mut sql, " AND c.opened_at >= ?", format_timestamp(t));
+    }
+    if let Some(step) = &filter.step {
+        arg(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.step = ?)",
+            step.clone(),
+        );
+    }
+    if let Some(who) = &filter.assignee {
+        let mut clause = String::from(" AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND ((t.assignee_kind = 'person' AND t.assignee = ?)");
+        args.push(who.clone());
+        clause = clause.replace('?', &format!("?{}", args.len()));
+        for group in &filter.assignee_groups {
+            args.push(group.clone());
+            clause.push_str(&format!(
+                " OR (t.assignee_kind = 'group' AND t.assignee = ?{})",
+                args.len()
+            ));
+        }
+        clause.push_str("))");
+        sql.push_str(&clause);
+    }
+    for (name, value) in &filter.fields {
+        args.push(format!("$.fields.{name}"));
+        let path = args.len();
+        args.push(value.clone());
+        sql.push_str(&format!(
+            " AND lower(CAST(json_extract(c.state, ?{path}) AS TEXT)) = lower(?{})",
+            args.len()
+        ));
+    }
+    sql.push_str(" ORDER BY c.opened_at, c.id");
+    if let Some(limit) = filter.limit {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
+    (sql, args)
 }
 
 fn status_text(case: &CaseState) -> &'static str {
