@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::definition::Diagnostic;
 use crate::engine::Refusal;
+use crate::notify::NotifyError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,8 @@ pub enum CliError {
     CannotCreate { path: String, detail: String },
     #[error("{0}")]
     BadData(String),
+    #[error("{0}")]
+    Notify(#[from] crate::notify::NotifyError),
 }
 
 impl CliError {
@@ -75,6 +78,7 @@ impl CliError {
             } => 66,
             CliError::Io { .. } => 74,
             CliError::CannotCreate { .. } => 73,
+            CliError::Notify(e) => notify_code(e),
         }
     }
 
@@ -109,8 +113,31 @@ impl CliError {
             CliError::Definitions(_) => {
                 Some("fix the lines above and run `caseflow check` again".into())
             }
+            CliError::Notify(NotifyError::Unreachable(_)) => Some(
+                "nothing was lost: the messages stay queued; run `caseflow notify send` again when the server is back".into(),
+            ),
+            CliError::Notify(NotifyError::MissingTemplate { .. }) => {
+                Some("add the template file (see docs/notifications.md)".into())
+            }
+            CliError::Notify(NotifyError::Template(_)) => {
+                Some("fix the template and run `caseflow check`".into())
+            }
             _ => None,
         }
+    }
+}
+
+fn notify_code(e: &NotifyError) -> u8 {
+    match e {
+        NotifyError::Template(_) => 65,
+        NotifyError::MissingTemplate { .. } => 66,
+        NotifyError::Unreachable(_) => 69,
+        NotifyError::Config(_) => 78,
+        NotifyError::Io { .. } => 74,
+        NotifyError::Pdf(_) => 1,
+        NotifyError::Store(StoreError::Busy) => 75,
+        NotifyError::Store(StoreError::NoSuchCase(_) | StoreError::NoSuchProcess { .. }) => 66,
+        NotifyError::Store(_) => 1,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod definition;
 pub mod engine;
 pub mod error;
+pub mod notify;
 pub mod org;
 pub mod store;
 pub mod time;

@@ -20,7 +20,9 @@ mod escalate;
 mod graph;
 mod history;
 mod init;
+mod letter;
 mod list;
+pub mod notify;
 mod open;
 mod processes;
 mod reject;
@@ -112,6 +114,10 @@ enum Command {
     Graph(graph::Args),
     /// Play a short story in a fresh workspace and show what happened
     Demo(demo::Args),
+    /// The outbox: list, deliver (SMTP, sendmail or .eml files) and retry notifications
+    Notify(notify::Args),
+    /// Render a letter template to PDF and attach it to the case
+    Letter(letter::Args),
 }
 
 /// Run the command line with `clock` as the current time (read once, in `main`).
@@ -202,6 +208,8 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Done(args) => done::run(&ctx, args),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Notify(args) => notify::run(&ctx, args),
+        Command::Letter(args) => letter::run(&ctx, args),
     }
 }
 

@@ -6,7 +6,10 @@
 //! The API is deliberately narrow (versions, ids, load/save a case, a few queries) so that
 //! a PostgreSQL store can offer the same functions without the engine or CLI changing.
 
+mod outbox;
 mod schema;
+
+pub use outbox::{OutboxFilter, OutboxRow, Rendered};
 
 use std::collections::BTreeMap;
 use std::path::Path;

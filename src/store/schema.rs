@@ -107,12 +107,27 @@ ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'step'
     CHECK (kind IN ('step', 'subtask', 'consultation'));
 "#;
 
+/// Notifications are rendered when queued (subject, bodies, locale, an optional PDF letter)
+/// and delivered per recipient: `delivered_to` lists the addresses a server already
+/// accepted, so a retry after a partial failure never writes to them twice.
+const V4_OUTBOX: &str = r#"
+ALTER TABLE outbox ADD COLUMN locale TEXT;
+ALTER TABLE outbox ADD COLUMN subject TEXT;
+ALTER TABLE outbox ADD COLUMN body_text TEXT;
+ALTER TABLE outbox ADD COLUMN body_html TEXT;
+ALTER TABLE outbox ADD COLUMN letter_name TEXT;
+ALTER TABLE outbox ADD COLUMN letter BLOB;
+ALTER TABLE outbox ADD COLUMN rendered_at TEXT;
+ALTER TABLE outbox ADD COLUMN delivered_to TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE outbox ADD COLUMN last_try_at TEXT;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V4_OUTBOX)])
 }
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 #[cfg(test)]
 mod tests {
