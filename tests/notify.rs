@@ -40,7 +40,7 @@ steps:
 fn notice_workspace() -> Workspace {
     let ws = Workspace::init();
     ws.file("processes/notice.yaml", NOTICE);
-    std::fs::create_dir_all(ws.path().join("templates/notice")).unwrap();
+    std::fs::create_dir_all(ws.path().join("templates/notice")).expect("test setup");
     ws.file(
         "templates/notice/answered.txt",
         "Subject: Re: {{ fields.topic }} ({{ case.id }})\n\nAnswer: {{ event.comment }}\n",
@@ -107,12 +107,12 @@ fn eml_files_are_the_default_and_parse_back() {
         out.stdout
     );
     let files: Vec<_> = std::fs::read_dir(ws.path().join("outbox"))
-        .unwrap()
+        .expect("test setup")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
-    let m = parse(&std::fs::read(&files[0]).unwrap());
+    let m = parse(&std::fs::read(&files[0]).expect("test setup"));
     assert_eq!(m.subject, format!("Your expense claim {id} was rejected"));
     assert_eq!(m.to, vec!["alice@example.com"]);
     assert_eq!(m.message_id, format!("{id}.2.1@caseflow"));
@@ -137,7 +137,7 @@ fn eml_files_are_the_default_and_parse_back() {
 #[test]
 fn smtp_delivers_each_recipient_in_their_language() {
     let ws = Workspace::init();
-    let org = std::fs::read_to_string(ws.path().join("org.yaml")).unwrap();
+    let org = std::fs::read_to_string(ws.path().join("org.yaml")).expect("test setup");
     let org = org.replace(
         "groups: [staff] }\n  bob:",
         "groups: [staff], locale: es }\n  bob:",
@@ -183,6 +183,7 @@ fn smtp_delivers_each_recipient_in_their_language() {
     assert!(es.text.contains("Estimado/a Alice Smith"), "{}", es.text);
     assert!(es.text.contains("Motivos: falta el recibo"), "{}", es.text);
     assert!(es.text.contains("María López ha rechazado"), "{}", es.text);
+    assert!(es.html.is_none(), "no English HTML beside a Spanish text");
     assert_eq!(got[1].to, vec!["bob@example.com"]);
     let en = parse(&got[1].bytes);
     assert_eq!(
@@ -254,7 +255,7 @@ fn a_refused_recipient_does_not_stop_the_others() {
 #[test]
 fn a_message_refused_outright_is_dead_and_can_be_retried() {
     let ws = Workspace::init();
-    let org = std::fs::read_to_string(ws.path().join("org.yaml")).unwrap();
+    let org = std::fs::read_to_string(ws.path().join("org.yaml")).expect("test setup");
     ws.file(
         "org.yaml",
         &org.replace("alice@example.com", "refuse-alice@example.com"),
@@ -273,7 +274,7 @@ fn a_message_refused_outright_is_dead_and_can_be_retried() {
         "{}",
         table.stdout
     );
-    let id = dead[0]["id"].as_i64().unwrap().to_string();
+    let id = dead[0]["id"].as_i64().expect("test setup").to_string();
     let retried = ws.run("root", &["notify", "retry", &id]).ok();
     assert!(retried.stdout.contains("requeued 1"), "{}", retried.stdout);
     assert_eq!(list(&ws, "").len(), 1);
@@ -285,7 +286,7 @@ fn kill_9_in_the_middle_of_a_send_loses_nothing() {
     let ws = Workspace::init();
     let id = rejected_expense(&ws, "Taxi: 25.00", "late");
     let smtp = Smtp::start();
-    std::fs::write(smtp.path("hang"), "").unwrap();
+    std::fs::write(smtp.path("hang"), "").expect("test setup");
     let url = smtp.url();
     let mut child = mail::command(
         &ws,
@@ -305,11 +306,11 @@ fn kill_9_in_the_middle_of_a_send_loses_nothing() {
         waited += 1;
     }
     child.kill().expect("kill -9");
-    child.wait().unwrap();
+    child.wait().expect("test setup");
     let queued = list(&ws, "");
     assert_eq!(queued.len(), 1, "still queued");
     assert_eq!(queued[0]["status"], "queued");
-    std::fs::remove_file(smtp.path("hang")).unwrap();
+    std::fs::remove_file(smtp.path("hang")).expect("test setup");
     run_env(
         &ws,
         T0,
@@ -340,7 +341,7 @@ fn a_field_with_line_breaks_cannot_add_a_header() {
         .path()
         .join("outbox")
         .join(format!("{id}.2.1@caseflow.eml"));
-    let bytes = std::fs::read(&file).unwrap();
+    let bytes = std::fs::read(&file).expect("test setup");
     let m = parse(&bytes);
     assert_eq!(
         m.subject,
@@ -365,8 +366,8 @@ fn a_missing_template_keeps_the_notification_until_it_is_fixed() {
     let path = ws
         .path()
         .join("templates/expense-reimbursement/rejected.txt");
-    let original = std::fs::read_to_string(&path).unwrap();
-    std::fs::remove_file(&path).unwrap();
+    let original = std::fs::read_to_string(&path).expect("test setup");
+    std::fs::remove_file(&path).expect("test setup");
     let id = ws.open(
         "alice",
         "expense-reimbursement",
@@ -383,11 +384,13 @@ fn a_missing_template_keeps_the_notification_until_it_is_fixed() {
     assert_eq!(failed[0]["rendered"], false);
     let out = ws.run("root", &["notify", "send"]).ok();
     assert!(out.stdout.contains("failed 1"), "{}", out.stdout);
-    std::fs::write(&path, original).unwrap();
+    std::fs::write(&path, original).expect("test setup");
     let out = ws.run_at(MUCH_LATER, "root", &["notify", "send"]).ok();
     assert!(out.stdout.contains("sent 1"), "{}", out.stdout);
     assert_eq!(
-        std::fs::read_dir(ws.path().join("outbox")).unwrap().count(),
+        std::fs::read_dir(ws.path().join("outbox"))
+            .expect("test setup")
+            .count(),
         1
     );
 }
@@ -439,7 +442,13 @@ fn a_letter_is_a_pdf_whose_text_has_polish_and_russian() {
     let out = ws
         .run(
             "maria",
-            &["letter", &id, "rejected", "--output", pdf.to_str().unwrap()],
+            &[
+                "letter",
+                &id,
+                "rejected",
+                "--output",
+                pdf.to_str().expect("test setup"),
+            ],
         )
         .ok();
     assert!(
@@ -448,7 +457,7 @@ fn a_letter_is_a_pdf_whose_text_has_polish_and_russian() {
         out.stdout
     );
     let text = std::process::Command::new("pdftotext")
-        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .args(["-layout", pdf.to_str().expect("test setup"), "-"])
         .output()
         .expect("pdftotext (poppler-utils, installed by .ci/run)");
     let text = String::from_utf8_lossy(&text.stdout);
@@ -468,7 +477,7 @@ fn a_letter_is_a_pdf_whose_text_has_polish_and_russian() {
     let attachments = ws.show(&id)["attachments"].clone();
     let letter = attachments
         .as_array()
-        .unwrap()
+        .expect("test setup")
         .iter()
         .find(|a| a["kind"] == "letter")
         .expect("the letter is attached to the case");
@@ -479,29 +488,37 @@ fn a_letter_is_a_pdf_whose_text_has_polish_and_russian() {
 
 #[test]
 fn the_demo_writes_eml_files_and_one_pdf_letter() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test setup");
     let root = dir.path().join("demo");
     let out = common::caseflow()
-        .args(["--now", T0, "demo", "--dir", root.to_str().unwrap()])
+        .args([
+            "--now",
+            T0,
+            "demo",
+            "--dir",
+            root.to_str().expect("test setup"),
+        ])
         .output()
-        .unwrap();
+        .expect("test setup");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let emls: Vec<_> = std::fs::read_dir(root.join("outbox"))
-        .unwrap()
+        .expect("test setup")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .collect();
     assert!(emls.len() >= 3, "{emls:?}");
     for eml in &emls {
-        let m = parse(&std::fs::read(eml).unwrap());
+        let m = parse(&std::fs::read(eml).expect("test setup"));
         assert!(!m.subject.is_empty() && !m.to.is_empty(), "{eml:?}");
     }
-    let letters: Vec<_> = std::fs::read_dir(root.join("letters")).unwrap().collect();
+    let letters: Vec<_> = std::fs::read_dir(root.join("letters"))
+        .expect("test setup")
+        .collect();
     assert_eq!(letters.len(), 1);
-    let pdf = std::fs::read(letters[0].as_ref().unwrap().path()).unwrap();
+    let pdf = std::fs::read(letters[0].as_ref().expect("test setup").path()).expect("test setup");
     assert!(pdf.starts_with(b"%PDF"));
 }

@@ -50,9 +50,9 @@ fn notify_names(def: &Definition) -> BTreeSet<String> {
 fn sample(ty: &FieldType) -> Value {
     match ty {
         FieldType::Integer => Value::Integer(3),
-        FieldType::Money => Value::Money("1234.5".parse().unwrap()),
-        FieldType::Date => Value::Date("2026-12-15".parse().unwrap()),
-        FieldType::DateTime => Value::DateTime("2026-12-15T10:00:00Z".parse().unwrap()),
+        FieldType::Money => Value::Money("1234.5".parse().expect("test setup")),
+        FieldType::Date => Value::Date("2026-12-15".parse().expect("test setup")),
+        FieldType::DateTime => Value::DateTime("2026-12-15T10:00:00Z".parse().expect("test setup")),
         FieldType::Bool => Value::Bool(true),
         FieldType::Enum(values) => Value::Text(values[0].clone()),
         FieldType::Email => Value::Text("customer@example.com".into()),
@@ -60,14 +60,14 @@ fn sample(ty: &FieldType) -> Value {
         FieldType::List => Value::List(vec!["one".into(), "two".into()]),
         FieldType::Lines => Value::Lines(vec![Line {
             description: "Łódź — Москва".into(),
-            amount: "25".parse().unwrap(),
+            amount: "25".parse().expect("test setup"),
         }]),
         FieldType::Text => Value::Text("Zażółć gęślą jaźń / Съешь же ещё".into()),
     }
 }
 
 fn case(def: &Definition, all_fields: bool) -> CaseState {
-    let mut case = CaseState::blank("2026-11-30T09:00:00Z".parse().unwrap());
+    let mut case = CaseState::blank("2026-11-30T09:00:00Z".parse().expect("test setup"));
     case.id = format!("{}-2026-0001", def.id_prefix);
     case.process = def.name.clone();
     case.opened_by = "alice".into();

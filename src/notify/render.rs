@@ -89,6 +89,16 @@ impl Job<'_> {
         else {
             return Ok(None);
         };
+        self.render_file(path, source, ext).map(Some)
+    }
+
+    /// Render one template file: (subject made one line, body).
+    fn render_file(
+        &self,
+        path: &str,
+        source: &str,
+        ext: &str,
+    ) -> Result<(String, String), NotifyError> {
         let parsed = match templates::parse(path, source) {
             Ok(p) => p,
             // An HTML part may be a body alone.
@@ -119,7 +129,7 @@ impl Job<'_> {
                 &e,
             ))
         })?;
-        Ok(Some((one_line(&subject), body)))
+        Ok((one_line(&subject), body))
     }
 
     /// Render mail template `name`; with a letter of the same name, its PDF too.
@@ -133,7 +143,7 @@ impl Job<'_> {
                         self.case.process
                     ),
                 })?;
-        let html = self.text(name, Kind::Mail, "html")?.map(|(_, body)| body);
+        let html = self.html(name)?;
         let letter = if self
             .templates
             .exists(&self.case.process, name, Kind::Letter)
@@ -149,6 +159,24 @@ impl Job<'_> {
             html,
             letter,
         })
+    }
+
+    /// The HTML part in exactly the language the text part was found in (never English
+    /// HTML beside a Spanish text).
+    fn html(&self, name: &str) -> Result<Option<String>, NotifyError> {
+        let process = &self.case.process;
+        let locale = &self.reader.locale;
+        let Some((txt, _)) = self
+            .templates
+            .find(process, name, Kind::Mail, locale, "txt")
+        else {
+            return Ok(None);
+        };
+        let path = format!("{}.html", txt.strip_suffix(".txt").unwrap_or(txt));
+        match self.templates.files.get_key_value(&path) {
+            Some((path, source)) => Ok(Some(self.render_file(path, source, "html")?.1)),
+            None => Ok(None),
+        }
     }
 
     /// Render letter `name` to a PDF: (file name, bytes).
