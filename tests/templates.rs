@@ -143,6 +143,7 @@ fn every_notify_of_a_process_with_templates_has_one_that_renders_in_every_locale
                         history: &history,
                         event_seq: Some(1),
                         reader: &reader,
+                        dated: None,
                     };
                     let r = job
                         .mail(&name)

@@ -57,6 +57,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             history: &history,
             event_seq: None,
             reader: &who,
+            dated: Some(ctx.now),
         };
         let (name, bytes) = job.letter(&args.template)?;
         let sha256 = format!("{:x}", Sha256::digest(&bytes));

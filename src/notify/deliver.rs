@@ -295,6 +295,7 @@ fn render_now(
             history: &history,
             event_seq: Some(row.event_seq),
             reader: &who,
+            dated: None,
         };
         let rendered = job.mail(&row.template)?;
         db.outbox_store_rendering(row.id, &rendered, now)?;

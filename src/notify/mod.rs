@@ -130,6 +130,7 @@ pub fn render_queued(
             history: &history,
             event_seq: Some(row.event_seq),
             reader: &who,
+            dated: None,
         };
         match job.mail(&row.template) {
             Ok(rendered) => db.outbox_store_rendering(row.id, &rendered, now)?,

@@ -62,6 +62,8 @@ pub struct Job<'a> {
     pub history: &'a [EventRow],
     pub event_seq: Option<i64>,
     pub reader: &'a Reader,
+    /// The date a letter carries when written on demand (else the event's date).
+    pub dated: Option<jiff::Timestamp>,
 }
 
 impl Job<'_> {
@@ -194,9 +196,12 @@ impl Job<'_> {
             .event_seq
             .and_then(|seq| self.history.iter().find(|e| e.seq == seq))
             .or(self.history.last());
-        let date: String = event
-            .map(|e| e.at.chars().take(10).collect())
-            .unwrap_or_default();
+        let date: String = match self.dated {
+            Some(t) => crate::time::format_timestamp(t).chars().take(10).collect(),
+            None => event
+                .map(|e| e.at.chars().take(10).collect())
+                .unwrap_or_default(),
+        };
         let signer = event
             .map(|e| self.org.display_name(&e.actor))
             .unwrap_or_default();
