@@ -522,3 +522,27 @@ fn the_demo_writes_eml_files_and_one_pdf_letter() {
     let pdf = std::fs::read(letters[0].as_ref().expect("test setup").path()).expect("test setup");
     assert!(pdf.starts_with(b"%PDF"));
 }
+
+#[test]
+fn after_eight_failed_attempts_a_row_is_dead_and_shown() {
+    let ws = Workspace::init();
+    rejected_expense(&ws, "Taxi: 25.00", "no");
+    let url = format!("smtp://127.0.0.1:{}", mail::closed_port());
+    let env = [("CASEFLOW_SMTP_URL", url.as_str())];
+    for day in 1..=8 {
+        let now = format!("2026-12-{day:02}T09:00:00Z");
+        let run = run_env(&ws, &now, "root", &env, &["notify", "send"]);
+        assert_eq!(run.code, 69, "day {day}: {}", run.stdout);
+        let expected = if day < 8 { "failed" } else { "dead" };
+        assert!(run.stdout.contains(expected), "day {day}: {}", run.stdout);
+    }
+    assert!(list(&ws, "").is_empty(), "nothing left queued");
+    let dead = list(&ws, "--dead");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0]["attempts"], 8);
+    let error = dead[0]["last_error"].as_str().unwrap_or_default();
+    assert!(error.contains("Connection refused"), "{error}");
+    // Retrying brings it back, due now.
+    ws.run("root", &["notify", "retry", "--all"]).ok();
+    assert_eq!(list(&ws, "")[0]["attempts"], 0);
+}
