@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::definition::Diagnostic;
 use crate::engine::Refusal;
 use crate::sheets::SheetError;
+use crate::notify::NotifyError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,8 @@ pub enum CliError {
     },
     #[error("{0}")]
     Sheet(SheetError),
+    #[error("{0}")]
+    Notify(#[from] crate::notify::NotifyError),
 }
 
 impl From<SheetError> for CliError {
@@ -122,6 +125,7 @@ impl CliError {
             CliError::Sheet(SheetError::Usage(_)) => 64,
             CliError::Sheet(SheetError::CannotWrite { .. }) => 73,
             CliError::Sheet(_) => 65,
+            CliError::Notify(e) => notify_code(e),
         }
     }
 
@@ -220,8 +224,31 @@ impl CliError {
             CliError::Sheet(SheetError::Columns(_)) => Some(
                 "rename the columns, or map them with --map \"Column=field\"; `caseflow show` of a case lists the field names".into(),
             ),
+            CliError::Notify(NotifyError::Unreachable(_)) => Some(
+                "nothing was lost: the messages stay queued; run `caseflow notify send` again when the server is back".into(),
+            ),
+            CliError::Notify(NotifyError::MissingTemplate { .. }) => {
+                Some("add the template file (see docs/notifications.md)".into())
+            }
+            CliError::Notify(NotifyError::Template(_)) => {
+                Some("fix the template and run `caseflow check`".into())
+            }
             _ => None,
         }
+    }
+}
+
+fn notify_code(e: &NotifyError) -> u8 {
+    match e {
+        NotifyError::Template(_) => 65,
+        NotifyError::MissingTemplate { .. } => 66,
+        NotifyError::Unreachable(_) => 69,
+        NotifyError::Config(_) => 78,
+        NotifyError::Io { .. } => 74,
+        NotifyError::Pdf(_) => 1,
+        NotifyError::Store(StoreError::Busy) => 75,
+        NotifyError::Store(StoreError::NoSuchCase(_) | StoreError::NoSuchProcess { .. }) => 66,
+        NotifyError::Store(_) => 1,
     }
 }
 

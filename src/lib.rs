@@ -15,6 +15,7 @@ pub mod definition;
 pub mod engine;
 pub mod error;
 pub mod identity;
+pub mod notify;
 pub mod org;
 pub mod report;
 pub mod sheets;

@@ -18,6 +18,11 @@ pub const PROCESSES_DIR: &str = "processes";
 pub const BUNDLED_PROCESSES: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/bundled_processes.rs"));
 
+/// The notification and letter templates shipped inside the binary (every file under
+/// `templates/`, by path relative to it; see `build.rs`), written by `init` and `demo`.
+pub const BUNDLED_TEMPLATES: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/bundled_templates.rs"));
+
 /// The example org.yaml that `init` writes.
 pub const BUNDLED_ORG: &str = include_str!("cli/assets/org.yaml");
 

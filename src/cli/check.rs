@@ -62,9 +62,26 @@ pub fn validate(
             Err(diagnostics) => problems.extend(diagnostics.iter().cloned()),
         }
     }
+    problems.extend(check_templates(ctx, &loaded)?);
     if problems.is_empty() {
         Ok(loaded)
     } else {
         Err(CliError::Definitions(problems))
     }
+}
+
+/// Every template of the loaded processes compiles and uses only names its context has.
+fn check_templates(
+    ctx: &Ctx,
+    loaded: &[crate::workspace::LoadedFile],
+) -> Result<Vec<crate::definition::Diagnostic>, CliError> {
+    let defs: Vec<&crate::definition::Definition> = loaded
+        .iter()
+        .filter_map(|f| f.result.as_ref().ok())
+        .collect();
+    if defs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let templates = super::notify::load_templates(ctx, None)?;
+    Ok(crate::notify::check(&templates, &defs))
 }

@@ -137,6 +137,9 @@ pub fn change_case(
         };
         let decision = engine::decide(&ectx, &case, command)?;
         db.record(&decision, &files, ctx.now)?;
+        if !decision.notifications.is_empty() {
+            super::notify::render_new(ctx, db, &def, &org, &decision.case)?;
+        }
         Ok::<_, CliError>((decision, def))
     })?;
     print_decision(ctx, &decision, &def, &org);

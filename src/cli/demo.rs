@@ -264,6 +264,39 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         &[],
     )?;
 
+    say("\n== notifications: rendered when queued, delivered as .eml files; one PDF letter ==");
+    let letter = root
+        .join("letters")
+        .join(format!("rejected-{rejected}.pdf"));
+    if let Some(dir) = letter.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::CannotCreate {
+            path: dir.display().to_string(),
+            detail: e.to_string(),
+        })?;
+    }
+    super::letter::run(
+        &as_("maria", at(24 * 8)),
+        super::letter::Args {
+            case: rejected.clone(),
+            template: "rejected".into(),
+            to: None,
+            output: Some(letter.clone()),
+        },
+    )?;
+    let files = crate::notify::Mailer {
+        transport: crate::notify::Transport::Files(root.join("outbox")),
+        from: super::notify::DEFAULT_FROM
+            .parse()
+            .map_err(|_| CliError::BadData("the demo's sender address".into()))?,
+    };
+    let delivered = super::notify::deliver_with(&as_("root", at(24 * 8)), &files, 1000)?;
+    say(&format!(
+        "-- {} messages written to {}; the letter is {}",
+        delivered.sent,
+        root.join("outbox").display(),
+        letter.display()
+    ));
+
     let cases = [
         &full,
         &partial,

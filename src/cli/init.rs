@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::common::Ctx;
 use crate::error::CliError;
-use crate::workspace::{Workspace, BUNDLED_ORG, BUNDLED_PROCESSES};
+use crate::workspace::{Workspace, BUNDLED_ORG, BUNDLED_PROCESSES, BUNDLED_TEMPLATES};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -83,6 +83,16 @@ pub fn perform(ctx: &Ctx, root: &Path) -> Result<Workspace, CliError> {
     write_new(&root.join(crate::workspace::ORG_FILE), BUNDLED_ORG)?;
     for (name, source) in BUNDLED_PROCESSES {
         write_new(&processes.join(name), source)?;
+    }
+    for (name, source) in BUNDLED_TEMPLATES {
+        let path = root.join("templates").join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| CliError::CannotCreate {
+                path: parent.display().to_string(),
+                detail: e.to_string(),
+            })?;
+        }
+        write_new(&path, source)?;
     }
     Ok(Workspace::new(
         root.to_path_buf(),

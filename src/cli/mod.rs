@@ -29,7 +29,9 @@ mod graph;
 mod history;
 mod import;
 mod init;
+mod letter;
 mod list;
+pub mod notify;
 mod open;
 mod processes;
 mod progress;
@@ -156,6 +158,10 @@ enum Command {
     Export(export::Args),
     /// Management reports: summary, sla, workload, throughput, totals, register
     Report(report::Args),
+    /// The outbox: list, deliver (SMTP, sendmail or .eml files) and retry notifications
+    Notify(notify::Args),
+    /// Render a letter template to PDF and attach it to the case
+    Letter(letter::Args),
 }
 
 /// Run the command line with `clock` as the current time (read once, in `main`).
@@ -298,6 +304,8 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Import(args) => import::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
+        Command::Notify(args) => notify::run(&ctx, args),
+        Command::Letter(args) => letter::run(&ctx, args),
     }
 }
 

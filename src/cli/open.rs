@@ -63,6 +63,9 @@ pub fn perform(ctx: &Ctx, args: &Args) -> Result<(Decision, Definition, Org), Cl
         };
         let decision = engine::open(&ectx, &id, opening)?;
         db.record(&decision, &files, ctx.now)?;
+        if !decision.notifications.is_empty() {
+            super::notify::render_new(ctx, db, &def, &org, &decision.case)?;
+        }
         Ok::<_, CliError>((decision, def))
     })?;
     Ok((decision, def, org))

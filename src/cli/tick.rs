@@ -29,6 +29,9 @@ pub struct Args {
     /// List what would fire, change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Fire timers only; leave the outbox to `caseflow notify send`
+    #[arg(long)]
+    pub no_send: bool,
 }
 
 /// One timer that fired (or would fire).
@@ -53,7 +56,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     // run's record), without reading org.yaml or taking the lock.
     if store.read().due_timers(ctx.now, 1)?.is_empty() {
         store.write(|db| db.idle_tick(ctx.now))?;
-        return render(ctx, &[], &[], false, false);
+        render(ctx, &[], &[], false, false)?;
+        return deliver_outbox(ctx, &store, args.no_send);
     }
     let org = ctx.workspace.org()?;
     let lock = TickLock::try_take(&ctx.workspace.root.join(LOCK_FILE))?;
@@ -86,9 +90,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     }
     store.write(|db| db.finish_tick(run_id, ctx.now, fired.len()))?;
     drop(lock);
-    // Queued notifications are delivered by the outbox worker (`notify send`); the
-    // integrator may call it here so one cron line does both.
     render(ctx, &fired, &failed, false, false)?;
+    // One cron line does both: what the firings queued (and anything still waiting) goes
+    // out now. An unreachable server is reported but is not tick's failure: the messages
+    // stay queued for the next run.
+    deliver_outbox(ctx, &store, args.no_send)?;
     if failed.is_empty() {
         Ok(())
     } else {
@@ -238,5 +244,27 @@ fn render(
     }
     let verb = if dry_run { "would fire" } else { "fired" };
     println!("{verb} {} at {}", fired.len(), format_timestamp(ctx.now));
+    Ok(())
+}
+
+/// Deliver the outbox after firing (see `notify send`); `--no-send` skips this. An indexed
+/// look at the outbox first, so an idle tick stays cheap.
+fn deliver_outbox(ctx: &Ctx, store: &crate::store::Store, no_send: bool) -> Result<(), CliError> {
+    if no_send || store.read().outbox_due(ctx.now, 1)?.is_empty() {
+        return Ok(());
+    }
+    let summary = super::notify::deliver(ctx, usize::MAX)?;
+    if ctx.quiet || ctx.json {
+        return Ok(());
+    }
+    if summary.sent + summary.failed + summary.dead > 0 {
+        println!(
+            "outbox: sent {}, failed {}, dead {}",
+            summary.sent, summary.failed, summary.dead
+        );
+    }
+    if let Some(why) = &summary.unreachable {
+        eprintln!("warning: the mail server could not be reached ({why}); the messages stay queued");
+    }
     Ok(())
 }

@@ -24,6 +24,10 @@ use crate::definition::Definition;
 use crate::org::Org;
 use crate::value::Value;
 
+/// The attachment kind of letters caseflow generates (`caseflow letter`): always accepted,
+/// even on a closed case.
+pub const LETTER_KIND: &str = "letter";
+
 /// The actor recorded for what the engine does by itself (automatic escalation, ...).
 pub const SYSTEM: &str = "caseflow";
 

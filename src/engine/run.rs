@@ -354,7 +354,7 @@ impl<'c, 'a> Run<'c, 'a> {
     fn attach(&mut self, attachments: Vec<NewAttachment>) -> Result<(), Refusal> {
         for a in attachments {
             if let Some(kind) = &a.kind {
-                if !self.ctx.def.documents.contains_key(kind) {
+                if kind != super::LETTER_KIND && !self.ctx.def.documents.contains_key(kind) {
                     let known: Vec<String> = self.ctx.def.documents.keys().cloned().collect();
                     return Err(Refusal::Unresolvable {
                         case: self.refusal_case(),
@@ -955,7 +955,10 @@ pub(super) fn decide(ctx: &Ctx, case: &CaseState, command: Command) -> Result<De
         } => {
             let mut run = Run::new(ctx, case.clone(), EventKind::Attached);
             known_actor(ctx)?;
-            run.ensure_open()?;
+            // A generated letter is filed even on a closed case: it records what was sent.
+            if attachment.kind.as_deref() != Some(super::LETTER_KIND) {
+                run.ensure_open()?;
+            }
             run.attach(vec![attachment])?;
             run.current.comment = comment;
             run.finish()
