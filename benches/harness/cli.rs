@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use crate::report::{Row, Section, Verdict};
-use crate::spawn::{copy_dir, time, Caseflow};
+use crate::spawn::{copy_dir, time, Caseflow, Cpu};
 use crate::stats::{ms, Samples};
 use crate::Bench;
 
@@ -36,10 +36,14 @@ fn opened_id(stdout: &str) -> Option<String> {
 pub fn startup(b: &Bench) -> (Section, f64, f64) {
     let mut floor = Samples::new();
     let mut version = Samples::new();
+    let (mut floor_cpu, mut version_cpu) = (Cpu::default(), Cpu::default());
     for _ in 0..b.cfg.startup_runs {
-        floor.push(time(&mut Command::new("/bin/true")).took);
+        let run = time(&mut Command::new("/bin/true"));
+        floor_cpu.add(&run);
+        floor.push(run.took);
         let run = time(Command::new(&b.cf.bin).arg("--version"));
         assert!(run.ok(), "caseflow --version failed: {}", run.why());
+        version_cpu.add(&run);
         version.push(run.took);
     }
     let ratio = version.median() / floor.median();
@@ -69,7 +73,13 @@ pub fn startup(b: &Bench) -> (Section, f64, f64) {
         title: "1. Start-up floor".into(),
         about: "Process start-up alone: the cost every command pays before any work.".into(),
         rows,
-        notes: Vec::new(),
+        notes: vec![format!(
+            "CPU per run (user + system of the child, from the kernel's accounting of this \
+             harness's children, 10 ms ticks averaged over the runs; unlike wall time it does \
+             not grow while a process waits for a core): `/bin/true` {}, `caseflow --version` {}.",
+            ms(floor_cpu.per_run()),
+            ms(version_cpu.per_run())
+        )],
     };
     (section, floor.median(), version.median())
 }
@@ -78,6 +88,8 @@ pub fn startup(b: &Bench) -> (Section, f64, f64) {
 pub struct OperatorFigures {
     /// (scale, command, p50 ms)
     pub p50: Vec<(usize, &'static str, f64)>,
+    /// (scale, command, CPU ms per run)
+    pub cpu: Vec<(usize, &'static str, f64)>,
 }
 
 /// Line 2: `open`, `approve`, `show`, `list --mine` on databases of growing size.
@@ -86,7 +98,11 @@ pub fn operator(
     keep_largest: &mut Option<std::path::PathBuf>,
 ) -> (Section, OperatorFigures) {
     let mut rows = Vec::new();
-    let mut figures = OperatorFigures { p50: Vec::new() };
+    let mut figures = OperatorFigures {
+        p50: Vec::new(),
+        cpu: Vec::new(),
+    };
+    let mut cpu_notes = Vec::new();
     let largest = b.cfg.scales.iter().copied().max().unwrap_or(0);
     for &scale in &b.cfg.scales {
         eprintln!("line 2: preparing {scale} cases");
@@ -98,6 +114,7 @@ pub fn operator(
         let mut s: Vec<Samples> = (0..4).map(|_| Samples::new()).collect();
         let mut spawn_floor = Samples::new();
         let mut db_floor = Samples::new();
+        let mut cpu = [Cpu::default(); 6];
         let db = ws.join("caseflow.db");
         for i in 0..(b.cfg.op_runs + b.cfg.warmup) {
             let keep = i >= b.cfg.warmup;
@@ -121,15 +138,35 @@ pub fn operator(
             if keep {
                 spawn_floor.push(floor.took);
                 db_floor.push(query.took);
+                cpu[4].add(&floor);
+                cpu[5].add(&query);
                 for (k, run) in [open, approve, show, list].iter().enumerate() {
                     s[k].push(run.took);
+                    cpu[k].add(run);
                 }
             }
         }
         let f = spawn_floor.median();
+        cpu_notes.push(format!(
+            "@ {}: `/bin/true` {}, process+db query {}, {}",
+            human(scale),
+            ms(cpu[4].per_run()),
+            ms(cpu[5].per_run()),
+            names
+                .iter()
+                .enumerate()
+                .map(|(k, n)| format!(
+                    "`{n}` {} ({:.1}× `/bin/true`)",
+                    ms(cpu[k].per_run()),
+                    cpu[k].per_run() / cpu[4].per_run()
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
         for (k, name) in names.iter().enumerate() {
             let p50 = s[k].median();
             figures.p50.push((scale, *name, p50));
+            figures.cpu.push((scale, *name, cpu[k].per_run()));
             rows.push(Row {
                 line: format!("`{name}` @ {}", human(scale)),
                 n: s[k].len().to_string(),
@@ -191,7 +228,15 @@ pub fn operator(
             crate::data::BACKLOG
         ),
         rows,
-        notes: Vec::new(),
+        notes: vec![format!(
+            "CPU per run (user + system, as in line 1; the load-independent view of the same \
+             runs):\n\n{}",
+            cpu_notes
+                .iter()
+                .map(|n| format!("- {n}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )],
     };
     (section, figures)
 }

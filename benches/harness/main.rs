@@ -109,6 +109,10 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("--floor-query") => return floor_query(&args[1..]),
         Some("--floor-sql") => return floor_sql(&args[1..]),
+        Some("--cache-key") => {
+            println!("{}", data::cache_key(Path::new(env!("CARGO_MANIFEST_DIR"))));
+            return ExitCode::SUCCESS;
+        }
         _ => {}
     }
     if !args.iter().any(|a| a == "--bench") {
@@ -182,9 +186,18 @@ fn run(quick: bool, repo: &Path, out: &Path, only: Option<&str>) -> ExitCode {
 
     let mut open_p50 = f64::NAN;
     let mut approve_p50 = f64::NAN;
+    let mut cpu_at_0 = (f64::NAN, f64::NAN);
     let mut largest = None;
     if wants("2") || wants("4") || wants("5") {
         let (s2, figures) = cli::operator(&b, &mut largest);
+        for (scale, name, cpu) in &figures.cpu {
+            if *scale == 0 && *name == "open" {
+                cpu_at_0.0 = *cpu;
+            }
+            if *scale == 0 && *name == "approve" {
+                cpu_at_0.1 = *cpu;
+            }
+        }
         for (scale, name, p50) in &figures.p50 {
             if *scale == 0 && *name == "open" {
                 open_p50 = *p50;
@@ -215,6 +228,8 @@ fn run(quick: bool, repo: &Path, out: &Path, only: Option<&str>) -> ExitCode {
             &peer::Ours {
                 open_p50,
                 approve_p50,
+                open_cpu: cpu_at_0.0,
+                approve_cpu: cpu_at_0.1,
                 cycle_rate,
             },
         ));

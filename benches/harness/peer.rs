@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use crate::report::{Row, Section, Verdict};
-use crate::spawn::time;
+use crate::spawn::{time, Cpu};
 use crate::stats::{ms, rate, Samples};
 use crate::Bench;
 
@@ -14,6 +14,9 @@ pub struct Ours {
     /// p50 of `open` and of `approve` as processes on the empty workspace.
     pub open_p50: f64,
     pub approve_p50: f64,
+    /// CPU per run of the same (line 2's accounting).
+    pub open_cpu: f64,
+    pub approve_cpu: f64,
     /// open+approve cycles per second in process.
     pub cycle_rate: f64,
 }
@@ -46,10 +49,14 @@ pub fn peer(b: &Bench, ours: &Ours) -> Section {
     let mut python_floor = Samples::new();
     let mut open = Samples::new();
     let mut approve = Samples::new();
+    let mut cpu = [Cpu::default(); 3];
     for _ in 0..b.cfg.peer_runs {
-        python_floor.push(time(Command::new(&python).arg("-c").arg("pass")).took);
+        let p = time(Command::new(&python).arg("-c").arg("pass"));
+        cpu[0].add(&p);
+        python_floor.push(p.took);
         let o = time(Command::new(&python).arg(&script).arg("open").arg(&db));
         assert!(o.ok(), "spiff open failed: {}", o.why());
+        cpu[1].add(&o);
         open.push(o.took);
         let id = o.stdout.trim().to_string();
         let a = time(
@@ -60,6 +67,7 @@ pub fn peer(b: &Bench, ours: &Ours) -> Section {
                 .arg(&id),
         );
         assert!(a.ok(), "spiff approve failed: {}", a.why());
+        cpu[2].add(&a);
         approve.push(a.took);
     }
     let inproc = time(
@@ -131,6 +139,16 @@ pub fn peer(b: &Bench, ours: &Ours) -> Section {
             info["storage"].as_str().unwrap_or("?")
         ),
         rows,
-        notes: Vec::new(),
+        notes: vec![format!(
+            "CPU per run (user + system, as in line 1): `python3 -c pass` {}, SpiffWorkflow \
+             `open` {} vs caseflow {} ({:.0}×), `approve` {} vs caseflow {} ({:.0}×).",
+            ms(cpu[0].per_run()),
+            ms(cpu[1].per_run()),
+            ms(ours.open_cpu),
+            cpu[1].per_run() / ours.open_cpu,
+            ms(cpu[2].per_run()),
+            ms(ours.approve_cpu),
+            cpu[2].per_run() / ours.approve_cpu
+        )],
     }
 }

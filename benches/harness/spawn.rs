@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 /// What one timed process run gave.
 pub struct Run {
     pub took: Duration,
+    /// CPU ticks (user + system, 1/100 s) the child used, from this process's accounting of
+    /// its waited-for children; only meaningful when one child runs at a time.
+    pub cpu_ticks: u64,
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
@@ -30,6 +33,7 @@ pub fn time(cmd: &mut Command) -> Run {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    let before = children_cpu_ticks();
     let start = Instant::now();
     let out = cmd
         .output()
@@ -37,9 +41,51 @@ pub fn time(cmd: &mut Command) -> Run {
     let took = start.elapsed();
     Run {
         took,
+        cpu_ticks: children_cpu_ticks().saturating_sub(before),
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// User + system time of this process's waited-for children so far, in clock ticks
+/// (`cutime` + `cstime` of /proc/self/stat; USER_HZ is 100 on Linux). Summed over many runs
+/// this gives the CPU a command costs, which, unlike wall time, does not grow while the
+/// command waits for a core on a busy machine.
+pub fn children_cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the command name, field 3 (state) is index 0: cutime is field 16, cstime 17.
+    let get = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    get(13) + get(14)
+}
+
+/// CPU per run of one measured command, from the children's accounting.
+#[derive(Default, Clone, Copy)]
+pub struct Cpu {
+    ticks: u64,
+    runs: usize,
+}
+
+impl Cpu {
+    pub fn add(&mut self, run: &Run) {
+        self.ticks += run.cpu_ticks;
+        self.runs += 1;
+    }
+
+    /// Milliseconds of CPU per run (10 ms ticks averaged over the runs).
+    pub fn per_run(&self) -> f64 {
+        if self.runs == 0 {
+            f64::NAN
+        } else {
+            self.ticks as f64 * 10.0 / self.runs as f64
+        }
     }
 }
 
