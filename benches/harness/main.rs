@@ -127,15 +127,20 @@ fn main() -> ExitCode {
         .and_then(|i| args.get(i + 1))
         .map(PathBuf::from)
         .unwrap_or_else(|| repo.join("BENCHMARKS.md"));
+    let runs: Option<usize> = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok());
     let only: Option<String> = args
         .iter()
         .position(|a| a == "--only")
         .and_then(|i| args.get(i + 1))
         .cloned();
-    run(quick, &repo, &out, only.as_deref())
+    run(quick, runs, &repo, &out, only.as_deref())
 }
 
-fn run(quick: bool, repo: &Path, out: &Path, only: Option<&str>) -> ExitCode {
+fn run(quick: bool, runs: Option<usize>, repo: &Path, out: &Path, only: Option<&str>) -> ExitCode {
     let began = Instant::now();
     let date = now_utc();
     let machine = machine();
@@ -149,12 +154,14 @@ fn run(quick: bool, repo: &Path, out: &Path, only: Option<&str>) -> ExitCode {
     let scratch = target.join("bench-scratch");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("create target/bench-scratch");
+    let mut cfg = if quick {
+        Config::quick()
+    } else {
+        Config::full()
+    };
+    cfg.op_runs = runs.unwrap_or(cfg.op_runs);
     let b = Bench {
-        cfg: if quick {
-            Config::quick()
-        } else {
-            Config::full()
-        },
+        cfg,
         cf: Caseflow {
             bin: bin.clone(),
             now: NOW.into(),
