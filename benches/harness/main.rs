@@ -144,6 +144,7 @@ fn run(quick: bool, runs: Option<usize>, repo: &Path, out: &Path, only: Option<&
     let began = Instant::now();
     let date = now_utc();
     let machine = machine();
+    let commit = commit(repo);
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_caseflow"));
     // target/<profile>/caseflow -> target/
     let target = bin
@@ -262,7 +263,7 @@ fn run(quick: bool, runs: Option<usize>, repo: &Path, out: &Path, only: Option<&
     let header = Header {
         mode: if quick { "quick" } else { "full" }.into(),
         date,
-        commit: commit(repo),
+        commit,
         machine,
         took: format!("{:.0} s", began.elapsed().as_secs_f64()),
     };
