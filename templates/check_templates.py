@@ -4,13 +4,15 @@
     python3 templates/check_templates.py            # from the repository root
     python3 templates/check_templates.py -v         # also print one rendering of each template
 
-(a) every template named by a `notify:` in processes/*.yaml (both syntaxes), and
-    `sla_warning` / `sla_breach` for a process with an `sla:`, has an English
-    file templates/<process>/<template>.txt;
+(a) every template named by a `notify:` in processes/*.yaml (both syntaxes) or by a
+    `remind: { ..., template: NAME }`, and `sla_warning` / `sla_breached` for a process
+    with an `sla:`, has an English file templates/<process>/<template>.txt or, failing
+    that, a shared one templates/_common/<template>.txt;
 (b) every templates/*/*.txt and templates/*/letters/*.txt parses with jinja2 and renders with StrictUndefined against
     sample contexts built from the process's declared fields: one with every field set, one
     per enum value, one per optional value set to null (alone) and one with all of them
-    null. A null printed by `{{ }}` is an error too (guard optional fields with
+    null (templates/_common/*.txt, shared by every process, against contexts with no
+    `fields` at all). A null printed by `{{ }}` is an error too (guard optional fields with
     `{% if fields.x %}`), as are filters, tests and method calls the Rust renderer
     (minijinja) does not have, and layout slips (a missing `Subject:` line, no blank line
     after it, two blank lines in a row).
@@ -30,6 +32,7 @@ import jinja2
 import yaml
 from jinja2 import nodes
 
+SHARED = "_common"  # templates/_common/: fallbacks for every process, rendered without `fields`
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(ROOT, "templates")
 PROCESSES = os.path.join(ROOT, "processes")
@@ -46,6 +49,11 @@ TESTS = {"none", "defined", "undefined", "string", "number", "odd", "even", "tru
 
 errors = []
 
+# notifications the engine sends by itself, with no `notify:` naming them (side tasks and
+# reminder ladders); they are usually served by templates/_common/
+SHARED_NAMES = {"subtask_assigned", "subtask_done", "consultation_requested",
+                "consultation_answered", "reminders_exhausted", "sla_warning", "sla_breached"}
+
 
 def err(path, line, msg):
     errors.append(f"{os.path.relpath(path, ROOT)}:{line}: {msg}")
@@ -58,10 +66,13 @@ def notify_names(node, out):
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "sla" and isinstance(value, dict):
-                for handler_key, kind in (("on_warn", "sla_warning"), ("on_breach", "sla_breach")):
+                for handler_key, kind in (("on_warn", "sla_warning"), ("on_breach", "sla_breached")):
                     for h in value.get(handler_key) or []:
                         if isinstance(h, dict) and "notify" in h:
                             out.add(kind)
+            elif key == "remind" and isinstance(value, dict) and "template" in value:
+                out.add(str(value["template"]))
+                notify_names(value, out)
             elif key == "notify" and isinstance(value, list):
                 for entry in value:
                     if isinstance(entry, dict) and "template" in entry:
@@ -227,7 +238,7 @@ def unsupported(ast):
     return out
 
 
-def check_file(path, pdef, verbose):
+def check_file(path, pdef, verbose, shared=False):
     with open(path, encoding="utf-8") as f:
         text = f.read()
     lines = text.split("\n")
@@ -256,6 +267,9 @@ def check_file(path, pdef, verbose):
     shown = False
     reported = set()
     for variant, ctx in contexts(pdef):
+        if shared:
+            ctx = dict(ctx)
+            ctx.pop("fields", None)
         out = {}
         for label, tpl, offset, name in compiled:
             try:
@@ -289,23 +303,30 @@ def main():
     for pname, p in procs.items():
         wanted = set(p["names"])
         if p["has_sla"]:
-            wanted |= {"sla_warning", "sla_breach"}
+            wanted |= {"sla_warning", "sla_breached"}
         with open(p["path"], encoding="utf-8") as f:
             source_lines = f.read().split("\n")
         for t in sorted(wanted):
-            if not os.path.exists(os.path.join(TEMPLATES, pname, f"{t}.txt")):
+            if not any(os.path.exists(os.path.join(TEMPLATES, d, f"{t}.txt")) for d in (pname, SHARED)):
                 needle = re.compile(r"\b%s\b" % re.escape(t) if not t.startswith("sla_") else r"\bsla:")
                 line = next((i + 1 for i, l in enumerate(source_lines) if needle.search(l)), 1)
-                err(p["path"], line, f"notify template `{t}` has no English file templates/{pname}/{t}.txt")
+                err(p["path"], line, f"notify template `{t}` has no English file templates/{pname}/{t}.txt (nor templates/{SHARED}/{t}.txt)")
     # (b) every file parses and renders
     for d in sorted(os.listdir(TEMPLATES)):
         full = os.path.join(TEMPLATES, d)
         if not os.path.isdir(full):
             continue
-        if d not in procs:
+        shared = d == SHARED
+        if shared:
+            # shared templates: a sample process with no fields; the context has no `fields`
+            p = {"def": {"process": "sample-process", "title": "Sample process", "steps": {
+                "review": {"title": "Review"}, "approval": {"title": "Approval"}}},
+                 "names": set().union(*(q["names"] for q in procs.values())) | SHARED_NAMES}
+        elif d not in procs:
             err(full, 1, f"`{d}` is not a process in processes/")
             continue
-        p = procs[d]
+        else:
+            p = procs[d]
         for path in sorted(glob.glob(os.path.join(full, "*.txt")) + glob.glob(os.path.join(full, "letters", "*.txt"))):
             base = os.path.basename(path)[:-4]
             stem, _, loc = base.partition(".")
@@ -314,10 +335,10 @@ def main():
             if loc and not os.path.exists(os.path.join(os.path.dirname(path), stem + ".txt")):
                 err(path, 1, f"no English fallback {stem}.txt next to it")
             is_letter = os.path.basename(os.path.dirname(path)) == "letters"
-            if not is_letter and stem not in p["names"] | {"sla_warning", "sla_breach"}:
+            if not is_letter and stem not in p["names"] | {"sla_warning", "sla_breached"}:
                 print(f"note: {os.path.relpath(path, ROOT)} is not named by any notify: in {d}")
             count["letters" if is_letter else "templates"] += 1
-            check_file(path, p["def"], verbose)
+            check_file(path, p["def"], verbose, shared)
     # (c) a process that ships a locale ships it for every template
     for d in sorted(os.listdir(TEMPLATES)):
         for sub in (os.path.join(TEMPLATES, d), os.path.join(TEMPLATES, d, "letters")):
