@@ -9,8 +9,8 @@ use std::path::Path;
 
 use crate::definition::Diagnostic;
 use crate::engine::Refusal;
-use crate::sheets::SheetError;
 use crate::notify::NotifyError;
+use crate::sheets::SheetError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]

@@ -701,7 +701,11 @@ fn opened_show(ws: &Workspace, at: &str, opened: &Value) -> Value {
 fn the_sla_report_counts_at_risk_then_breached_tasks_and_the_recorded_events() {
     let ws = Workspace::init();
     for who in ["alice", "bob"] {
-        ws.open(who, "expense-reimbursement", &["kind=advance", "lines=Taxi: 2.00"]);
+        ws.open(
+            who,
+            "expense-reimbursement",
+            &["kind=advance", "lines=Taxi: 2.00"],
+        );
     }
     let report = |now: &str| {
         ws.run_at(now, "root", &["tick", "--no-send"]).ok();
@@ -720,9 +724,15 @@ fn the_sla_report_counts_at_risk_then_breached_tasks_and_the_recorded_events() {
     };
     // 75% of two business days: at risk on the second afternoon.
     let (maria, recorded) = report("2026-12-01T15:00:00Z");
-    assert_eq!((maria["at risk"].as_i64(), maria["breached"].as_i64()), (Some(2), Some(0)));
+    assert_eq!(
+        (maria["at risk"].as_i64(), maria["breached"].as_i64()),
+        (Some(2), Some(0))
+    );
     assert_eq!(recorded["warnings recorded"], 2);
     let (maria, recorded) = report("2026-12-03T12:00:00Z");
-    assert_eq!((maria["at risk"].as_i64(), maria["breached"].as_i64()), (Some(0), Some(2)));
+    assert_eq!(
+        (maria["at risk"].as_i64(), maria["breached"].as_i64()),
+        (Some(0), Some(2))
+    );
     assert_eq!(recorded["breaches recorded"], 2);
 }

@@ -175,7 +175,10 @@ fn cases(words: &Words, current: &str) -> Vec<CompletionCandidate> {
     let Ok(store) = words.workspace().store() else {
         return Vec::new();
     };
-    let ids = store.read().case_ids_starting(current, 200).unwrap_or_default();
+    let ids = store
+        .read()
+        .case_ids_starting(current, 200)
+        .unwrap_or_default();
     ids.into_iter()
         .map(|c| {
             let status = if c.open { "open" } else { "closed" };

@@ -36,15 +36,15 @@ mod open;
 mod processes;
 mod progress;
 mod reject;
-mod restore;
 mod report;
+mod restore;
 mod set;
 mod show;
 mod sla;
 mod subtask;
 mod team;
-mod tick;
 mod term;
+mod tick;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

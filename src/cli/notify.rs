@@ -275,8 +275,15 @@ pub fn render_new(
     case: &CaseState,
 ) -> Result<(), CliError> {
     let templates = load_templates(ctx, Some(&case.process))?;
-    let warnings =
-        notify::render_queued(db, &templates, def, org, case, &default_locale(ctx), ctx.now)?;
+    let warnings = notify::render_queued(
+        db,
+        &templates,
+        def,
+        org,
+        case,
+        &default_locale(ctx),
+        ctx.now,
+    )?;
     for w in warnings {
         eprintln!("warning: {w}");
     }

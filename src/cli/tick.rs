@@ -264,7 +264,9 @@ fn deliver_outbox(ctx: &Ctx, store: &crate::store::Store, no_send: bool) -> Resu
         );
     }
     if let Some(why) = &summary.unreachable {
-        eprintln!("warning: the mail server could not be reached ({why}); the messages stay queued");
+        eprintln!(
+            "warning: the mail server could not be reached ({why}); the messages stay queued"
+        );
     }
     Ok(())
 }

@@ -6,11 +6,11 @@
 //! The API is deliberately narrow (versions, ids, load/save a case, a few queries) so that
 //! a PostgreSQL store can offer the same functions without the engine or CLI changing.
 
+pub mod admin;
 mod audit;
 mod backup;
-pub mod admin;
-mod reports;
 mod outbox;
+mod reports;
 mod schema;
 mod settings;
 mod sheets;
