@@ -1,5 +1,5 @@
-//! Concurrency torture: 16 processes open, comment on and approve cases of one workspace at
-//! once for a while. Afterwards: every command that exited 0 has its event exactly once,
+//! Concurrency torture: 16 processes open, import, comment on, approve and `tick` cases of
+//! one workspace at once for a while. Afterwards: every command that exited 0 has its event exactly once,
 //! none that failed has any, case ids are unique and gap-free, every chain verifies, and
 //! nobody saw "database is busy" (exit 75) while the busy timeout had not run out.
 //!
@@ -27,6 +27,8 @@ struct Outcomes {
     comments_ok: Vec<(String, String)>,
     comments_failed: Vec<(String, String)>,
     approved: Vec<String>,
+    imported: Vec<String>,
+    ticks: usize,
     busy: usize,
     other_failures: Vec<String>,
     commands: usize,
@@ -38,6 +40,44 @@ fn worker(ws: &Workspace, id: usize, until: Instant, out: &Mutex<Outcomes>) {
     while Instant::now() < until {
         n += 1;
         let run = match n % 4 {
+            _ if n % 9 == 5 => {
+                let run = ws.run_at("2026-12-03T12:00:00Z", "root", &["tick", "--no-send"]);
+                out.lock().expect("lock").ticks += usize::from(run.code == 0);
+                run
+            }
+            _ if n % 9 == 7 => {
+                let sheet = ws.file(
+                    &format!("w{id}-n{n}.csv"),
+                    &format!("Ref,kind,lines\nw{id}-n{n}-a,advance,Taxi: 2.00\nw{id}-n{n}-b,reimbursement,Hotel: 20.00\n"),
+                );
+                let path = sheet.to_str().expect("path").to_string();
+                let run = ws.run(
+                    "alice",
+                    &[
+                        "import",
+                        &path,
+                        "--process",
+                        "expense-reimbursement",
+                        "--key",
+                        "Ref",
+                        "--json",
+                    ],
+                );
+                if run.code == 0 {
+                    let created = run.json()["created"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    assert_eq!(created.len(), 2, "an import is whole: {}", run.stdout);
+                    let mut o = out.lock().expect("lock");
+                    o.imported.extend(
+                        created
+                            .iter()
+                            .map(|c| c["case"].as_str().expect("case").to_string()),
+                    );
+                }
+                run
+            }
             0 | 1 if mine.is_empty() || n % 4 == 0 => {
                 let run = ws.run(
                     "alice",
@@ -119,9 +159,20 @@ fn sixteen_processes_mixing_writes_lose_nothing_and_double_nothing() {
         .chain(closed.stdout.lines())
         .map(str::to_string)
         .collect();
-    let opened: BTreeSet<String> = o.opened.iter().cloned().collect();
-    assert_eq!(opened.len(), o.opened.len(), "ids are unique");
-    assert_eq!(all, opened, "every successful open, and nothing else");
+    let opened: BTreeSet<String> = o.opened.iter().chain(&o.imported).cloned().collect();
+    assert_eq!(
+        opened.len(),
+        o.opened.len() + o.imported.len(),
+        "ids are unique"
+    );
+    assert_eq!(
+        all, opened,
+        "every successful open and import, and nothing else"
+    );
+    assert!(
+        o.ticks > 0 && !o.imported.is_empty(),
+        "ticks and imports ran"
+    );
     let expected: BTreeSet<String> = (1..=opened.len())
         .map(|n| format!("EXP-2026-{n:04}"))
         .collect();
@@ -148,10 +199,12 @@ fn sixteen_processes_mixing_writes_lose_nothing_and_double_nothing() {
     }
     ws.run("root", &["audit", "verify"]).ok();
     eprintln!(
-        "torture: {} commands by 16 processes in {:?}: {} opens, {} comments, {} approvals; busy 0, lost 0, doubled 0",
+        "torture: {} commands by 16 processes in {:?}: {} opens, {} imported cases, {} ticks, {} comments, {} approvals; busy 0, lost 0, doubled 0",
         o.commands,
         duration(),
         o.opened.len(),
+        o.imported.len(),
+        o.ticks,
         o.comments_ok.len(),
         o.approved.len()
     );
