@@ -90,6 +90,27 @@ struct StoredEvent {
     hash: Option<String>,
 }
 
+/// A case's stored events in order, with the columns the hash covers and the stored hashes.
+const SELECT_EVENTS: &str = "SELECT seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes, prev_hash, hash
+     FROM events WHERE case_id = ?1 ORDER BY seq";
+
+fn stored_event(r: &rusqlite::Row) -> rusqlite::Result<StoredEvent> {
+    Ok(StoredEvent {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        kind: r.get(3)?,
+        action: r.get(4)?,
+        from_steps: r.get(5)?,
+        to_steps: r.get(6)?,
+        comment: r.get(7)?,
+        note: r.get(8)?,
+        changes: r.get(9)?,
+        prev_hash: r.get(10)?,
+        hash: r.get(11)?,
+    })
+}
+
 impl StoredEvent {
     fn columns<'a>(&'a self, case_id: &'a str) -> HashedColumns<'a> {
         HashedColumns {
@@ -145,26 +166,8 @@ impl Db<'_> {
 }
 
 fn verify_case(conn: &Connection, id: &str, last_seq: i64) -> Result<(usize, Option<Break>)> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes, prev_hash, hash
-         FROM events WHERE case_id = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([id], |r| {
-        Ok(StoredEvent {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            kind: r.get(3)?,
-            action: r.get(4)?,
-            from_steps: r.get(5)?,
-            to_steps: r.get(6)?,
-            comment: r.get(7)?,
-            note: r.get(8)?,
-            changes: r.get(9)?,
-            prev_hash: r.get(10)?,
-            hash: r.get(11)?,
-        })
-    })?;
+    let mut stmt = conn.prepare_cached(SELECT_EVENTS)?;
+    let rows = stmt.query_map([id], stored_event)?;
     let broken = |seq: i64, problem: String| Break {
         case: id.to_string(),
         seq,
@@ -253,26 +256,9 @@ pub(crate) fn backfill(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in ids {
-        let mut select = tx.prepare_cached(
-            "SELECT seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes FROM events WHERE case_id = ?1 ORDER BY seq",
-        )?;
+        let mut select = tx.prepare_cached(SELECT_EVENTS)?;
         let events: Vec<StoredEvent> = select
-            .query_map([&id], |r| {
-                Ok(StoredEvent {
-                    seq: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    kind: r.get(3)?,
-                    action: r.get(4)?,
-                    from_steps: r.get(5)?,
-                    to_steps: r.get(6)?,
-                    comment: r.get(7)?,
-                    note: r.get(8)?,
-                    changes: r.get(9)?,
-                    prev_hash: None,
-                    hash: None,
-                })
-            })?
+            .query_map([&id], stored_event)?
             .collect::<rusqlite::Result<_>>()?;
         let mut prev = GENESIS.to_string();
         for event in &events {
