@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, file: &Path, sheet: &SheetArgs) -> Result<(), CliError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let progress = super::progress::bar(ctx, table.rows.len());
+    let progress = super::term::progress(table.rows.len() as u64, ctx.quiet || ctx.json);
     let mut store = ctx.workspace.store()?;
     let outcome = store.write_if(|db| {
         let job = Job {

@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         .into());
     }
     let file = file_name(&args.file);
-    let progress = super::progress::bar(ctx, table.rows.len());
+    let progress = super::term::progress(table.rows.len() as u64, ctx.quiet || ctx.json);
     let mut store = ctx.workspace.store()?;
     let (outcome, warnings) = store.write_if(|db| {
         let (def, version) = definition_version(db, &org, &args.process, None)?;

@@ -34,7 +34,6 @@ mod list;
 pub mod notify;
 mod open;
 mod processes;
-mod progress;
 mod reject;
 mod report;
 mod restore;
