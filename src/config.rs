@@ -3,7 +3,7 @@
 //! every command through its context, so nothing else reads these variables itself, and
 //! `caseflow config` can say where each value came from.
 //!
-//! Keys (see [`KEYS`]): `locale`, `calendar`, `smtp.url`, `smtp.from`, `busy_timeout_ms`,
+//! Keys (see [`KEYS`]): `locale`, `calendar`, `smtp.url`, `smtp.from`, `database.url`, `busy_timeout_ms`,
 //! `pager`. A key that is not set anywhere has no value (`None`) unless it has a default.
 
 use std::collections::BTreeMap;
@@ -39,6 +39,12 @@ pub const KEYS: &[Key] = &[
         env: "CASEFLOW_SMTP_FROM",
         default: None,
         about: "sender address of notifications",
+    },
+    Key {
+        name: "database.url",
+        env: "CASEFLOW_DATABASE_URL",
+        default: None,
+        about: "PostgreSQL database for this workspace (postgres://user:pass@host/db); unset: caseflow.db in the workspace",
     },
     Key {
         name: "busy_timeout_ms",
@@ -187,6 +193,11 @@ impl Config {
         self.get(key)
             .map(|s| s.value.as_str())
             .filter(|v| !v.is_empty())
+    }
+
+    /// The PostgreSQL database, when the workspace uses one instead of `caseflow.db`.
+    pub fn database_url(&self) -> Option<&str> {
+        self.value("database.url")
     }
 
     /// Language of notifications (`locale`, default `en`).

@@ -108,6 +108,9 @@ impl CliError {
             CliError::Store(StoreError::NewerSchema { .. }) => 78,
             CliError::Store(StoreError::ReadOnly(_)) => 73,
             CliError::Store(StoreError::DiskFull) => 74,
+            CliError::Store(StoreError::Unavailable { .. }) => 69,
+            CliError::Store(StoreError::NoSchema { .. }) => 66,
+            CliError::Store(StoreError::TargetNotEmpty { .. }) => 73,
             CliError::Store(_) => 1,
             CliError::MissingInput { .. }
             | CliError::NoWorkspace { .. }
@@ -169,6 +172,15 @@ impl CliError {
             | CliError::Store(StoreError::CannotOpen { .. }) => Some(
                 "check that the workspace folder exists and that you may read and write it (caseflow.db and its -wal and -shm files); check the mount and the permissions".into(),
             ),
+            CliError::Store(StoreError::Unavailable { .. }) => Some(
+                "check that the PostgreSQL server is running and that database.url (caseflow.toml) or CASEFLOW_DATABASE_URL is right; `caseflow config` shows which is used".into(),
+            ),
+            CliError::Store(StoreError::TargetNotEmpty { .. }) => Some(
+                "copy into an empty database, or add --force to replace everything in it".into(),
+            ),
+            CliError::Store(StoreError::NoSchema { .. }) => Some(
+                "run `caseflow init` with this database.url to create the workspace, or `caseflow migrate-store --to URL` to copy a SQLite workspace there".into(),
+            ),
             CliError::Store(StoreError::Corrupt { .. }) => {
                 Some("restore the workspace's caseflow.db from a backup".into())
             }
@@ -199,8 +211,8 @@ impl CliError {
             CliError::Store(StoreError::DuplicateRef { case, .. }) => Some(format!(
                 "that reference is taken; see `caseflow show {case}`, or give another --ref"
             )),
-            CliError::Store(StoreError::Sql(_) | StoreError::Decode(_)) => Some(
-                "run `caseflow doctor`; if this persists, restore caseflow.db from a backup".into(),
+            CliError::Store(StoreError::Sql(_) | StoreError::Postgres(_) | StoreError::Decode(_)) => Some(
+                "run `caseflow doctor`; if this persists, restore the last good backup (`caseflow restore`)".into(),
             ),
             CliError::BadValue { field, expected, .. } => {
                 Some(format!("give `{field}` as {expected}"))

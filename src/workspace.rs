@@ -7,9 +7,11 @@ use std::time::Duration;
 use crate::definition::{self, Definition, Diagnostic};
 use crate::error::CliError;
 use crate::org::Org;
-use crate::store::Store;
+use crate::store::{Store, StoreError, TickLock};
 
 pub const DB_FILE: &str = "caseflow.db";
+/// Held by a running `tick` on a SQLite workspace.
+pub const TICK_LOCK_FILE: &str = "caseflow.tick.lock";
 pub const ORG_FILE: &str = "org.yaml";
 pub const PROCESSES_DIR: &str = "processes";
 
@@ -32,6 +34,8 @@ pub struct Workspace {
     pub busy_timeout: Duration,
     /// In a team workspace, the admin acting for someone else (recorded on every event).
     pub operator: Option<String>,
+    /// The PostgreSQL database holding the cases (`database.url`); `None`: `caseflow.db`.
+    pub database_url: Option<String>,
 }
 
 /// One definition file and what loading it gave.
@@ -47,7 +51,14 @@ impl Workspace {
             root,
             busy_timeout,
             operator: None,
+            database_url: None,
         }
+    }
+
+    /// The same workspace with its cases in the PostgreSQL database at `url`, if any.
+    pub fn with_database(mut self, url: Option<&str>) -> Workspace {
+        self.database_url = url.map(str::to_string);
+        self
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -64,6 +75,9 @@ impl Workspace {
 
     /// Open the database of an initialised workspace.
     pub fn store(&self) -> Result<Store, CliError> {
+        if let Some(url) = &self.database_url {
+            return self.with_operator(Store::open_postgres(url, self.busy_timeout, false)?);
+        }
         if !self.db_path().exists() {
             return Err(CliError::NoWorkspace {
                 path: self.root.display().to_string(),
@@ -74,14 +88,49 @@ impl Workspace {
 
     /// Open or create the database (for `init` and `deploy`).
     pub fn create_store(&self) -> Result<Store, CliError> {
-        let mut store = Store::open(&self.db_path(), self.busy_timeout)?;
+        let store = match &self.database_url {
+            Some(url) => Store::open_postgres(url, self.busy_timeout, true)?,
+            None => Store::open(&self.db_path(), self.busy_timeout)?,
+        };
+        self.with_operator(store)
+    }
+
+    fn with_operator(&self, mut store: Store) -> Result<Store, CliError> {
         store.set_operator(self.operator.clone());
         Ok(store)
     }
 
+    /// Whether the database exists and holds a caseflow workspace.
+    pub fn is_initialised(&self) -> Result<bool, CliError> {
+        match self.store() {
+            Ok(_) => Ok(true),
+            Err(CliError::NoWorkspace { .. } | CliError::Store(StoreError::NoSchema { .. })) => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Where the cases are, for messages: the database file or the redacted URL.
+    pub fn database_shown(&self) -> String {
+        match &self.database_url {
+            Some(url) => crate::store::redact_url(url),
+            None => self.db_path().display().to_string(),
+        }
+    }
+
+    /// The lock that makes an overlapping `tick` skip: a file next to `caseflow.db`, or an
+    /// advisory lock on the PostgreSQL server (shared by every host).
+    pub fn tick_lock(&self) -> Result<Option<TickLock>, CliError> {
+        Ok(match &self.database_url {
+            Some(url) => TickLock::try_take_postgres(url)?,
+            None => TickLock::try_take(&self.root.join(TICK_LOCK_FILE))?,
+        })
+    }
+
     pub fn org(&self) -> Result<Org, CliError> {
         let path = self.org_path();
-        if !path.exists() && !self.db_path().exists() {
+        if !path.exists() && !self.db_path().exists() && self.database_url.is_none() {
             return Err(CliError::NoWorkspace {
                 path: self.root.display().to_string(),
             });

@@ -63,7 +63,11 @@ fn demo_plays_cases_of_three_processes_to_their_outcomes() {
         String::from_utf8_lossy(&output.stderr)
     );
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    let ws = Workspace { dir };
+    // The demo always plays in its own caseflow.db.
+    let ws = Workspace {
+        dir,
+        database: None,
+    };
     let mut processes = Vec::new();
     for id in doc["cases"].as_array().expect("cases") {
         let case = ws.show(id.as_str().expect("id"));

@@ -28,16 +28,18 @@ fn act_with(ws: &Workspace, actor: &str, case: &str, action: &str, kinds: &[&str
 }
 
 fn templates(ws: &Workspace, case: &str) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("db");
-    let mut stmt = conn
-        .prepare("SELECT template, recipients FROM outbox WHERE case_id = ?1 ORDER BY id")
-        .expect("query");
-    let rows = stmt
-        .query_map([case], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .expect("rows");
-    rows.map(|r| r.expect("row")).collect()
+    ws.sql_rows(
+        "SELECT template, recipients FROM outbox WHERE case_id = ?1 ORDER BY id",
+        case,
+    )
+    .into_iter()
+    .map(|r| {
+        (
+            r[0].clone().unwrap_or_default(),
+            r[1].clone().unwrap_or_default(),
+        )
+    })
+    .collect()
 }
 
 /// A claim entered by `manager` with the claim file.

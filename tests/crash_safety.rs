@@ -32,7 +32,12 @@ impl Rng {
     }
 }
 
+/// SQLite's own check of the file; on PostgreSQL the server keeps its files whole and the
+/// per-case checks (`audit verify`, counts) are what this test asks of caseflow.
 fn integrity(ws: &Workspace) -> String {
+    if ws.database.is_some() {
+        return "ok".into();
+    }
     let conn = Connection::open(ws.path().join("caseflow.db")).expect("open");
     conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity_check")
@@ -153,8 +158,10 @@ fn run_or_kill(ws: &Workspace, now: &str, actor: &str, args: &[&str], after: Dur
 }
 
 fn count(ws: &Workspace, sql: &str) -> i64 {
-    let conn = Connection::open(ws.path().join("caseflow.db")).expect("open");
-    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+    let sql = format!("SELECT CAST(({sql}) AS TEXT)");
+    let rows = ws.sql_rows(&sql, "");
+    let value = rows.first().and_then(|r| r[0].clone()).expect("a count");
+    value.parse().expect("a number")
 }
 
 /// An import of a 10 000-row sheet killed at random moments is there whole or not at all.

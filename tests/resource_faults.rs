@@ -75,6 +75,7 @@ fn free_kib(path: &Path) -> u64 {
 fn workspace_in(dir: &Path) -> Workspace {
     let ws = Workspace {
         dir: tempfile::tempdir_in(dir).expect("tempdir"),
+        database: None,
     };
     ws.run_at(T0, "root", &["init"]).ok();
     ws

@@ -514,13 +514,13 @@ fn the_last_tick_run_is_recorded() {
 
 /// The last row of `tick_runs` (what `doctor` reports) as (now, fired).
 fn last_tick_run(ws: &Workspace) -> (String, i64) {
-    let conn = rusqlite::Connection::open(ws.path().join("caseflow.db")).expect("database");
-    conn.query_row(
-        "SELECT now, fired FROM tick_runs ORDER BY id DESC LIMIT 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .expect("a tick run")
+    let rows = ws.sql_rows(
+        "SELECT now, CAST(fired AS TEXT) FROM tick_runs ORDER BY id DESC LIMIT 1",
+        "",
+    );
+    let row = rows.first().expect("a tick run");
+    let text = |i: usize| row[i].clone().unwrap_or_default();
+    (text(0), text(1).parse().expect("fired"))
 }
 
 /// payment-plan: a proposal the customer never answers gets one reminder after a week and

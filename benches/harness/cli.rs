@@ -13,7 +13,7 @@ use crate::spawn::{copy_dir, time, Caseflow, Cpu};
 use crate::stats::{ms, Samples};
 use crate::Bench;
 
-const OPEN_ARGS: [&str; 6] = [
+pub const OPEN_ARGS: [&str; 6] = [
     "open",
     "expense-reimbursement",
     "--field",
@@ -23,7 +23,7 @@ const OPEN_ARGS: [&str; 6] = [
 ];
 
 /// The id a successful `open` printed (`EXP-2026-0001: opened; ...`).
-fn opened_id(stdout: &str) -> Option<String> {
+pub fn opened_id(stdout: &str) -> Option<String> {
     stdout
         .lines()
         .next()
@@ -251,7 +251,7 @@ pub fn human(n: usize) -> String {
 }
 
 /// One writer's sequence of `open` + `approve`, timing each command.
-fn writer(cf: &Caseflow, ws: &Path, pairs: usize) -> (Samples, usize, Vec<String>) {
+pub fn writer(cf: &Caseflow, ws: &Path, pairs: usize) -> (Samples, usize, Vec<String>) {
     let mut s = Samples::new();
     let mut failures = 0;
     let mut errors = Vec::new();

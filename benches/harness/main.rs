@@ -18,6 +18,7 @@ mod data;
 mod engine;
 mod later;
 mod peer;
+mod postgres;
 mod report;
 mod sheets;
 mod spawn;
@@ -257,6 +258,11 @@ fn run(quick: bool, runs: Option<usize>, repo: &Path, out: &Path, only: Option<&
     if wants("6") {
         eprintln!("line 6: contention");
         sections.push(cli::contention(&b));
+    }
+
+    if wants("7") {
+        eprintln!("line 7: PostgreSQL");
+        sections.push(postgres::section(&b));
     }
 
     sections.sort_by(|a, b| a.title.cmp(&b.title));

@@ -149,7 +149,12 @@ impl Words {
             .option("--workspace")
             .or_else(|| std::env::var("CASEFLOW_WORKSPACE").ok())
             .unwrap_or_else(|| ".".into());
-        Workspace::new(PathBuf::from(root), Duration::from_millis(500))
+        let root = PathBuf::from(root);
+        // The workspace's own settings decide where its cases are (caseflow.db or PostgreSQL);
+        // a broken caseflow.toml just means fewer suggestions.
+        let config = crate::config::Config::load(&root, |var| std::env::var(var).ok(), &[])
+            .unwrap_or_default();
+        Workspace::new(root, Duration::from_millis(500)).with_database(config.database_url())
     }
 
     fn now(&self) -> jiff::Timestamp {

@@ -103,16 +103,7 @@ fn kind(source: &Source) -> &'static str {
 
 /// A URL's password replaced by `***`, so the output can be pasted into a ticket.
 pub fn masked(value: &str) -> String {
-    let Some((scheme, rest)) = value.split_once("://") else {
-        return value.to_string();
-    };
-    match rest.split_once('@') {
-        Some((user_pass, host)) => match user_pass.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => value.to_string(),
-        },
-        None => value.to_string(),
-    }
+    crate::store::redact_url(value)
 }
 
 /// With `-v`: where the command runs, as whom, when, and the settings not at their defaults.

@@ -35,7 +35,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             detail: "it already holds a workspace; give an empty --dir".into(),
         });
     }
-    let workspace = super::init::perform(ctx, &root)?;
+    // The demo plays in its own folder's caseflow.db, never in a configured PostgreSQL.
+    let workspace = super::init::perform(ctx, &root)?.with_database(None);
     let base = ctx.now;
     let at = |hours: i64| base.checked_add(Span::new().hours(hours)).unwrap_or(base);
     let quiet = ctx.json || ctx.quiet;

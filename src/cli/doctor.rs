@@ -100,13 +100,19 @@ fn print(ctx: &Ctx, checks: &[Check]) {
 
 /// Every check, in the order a person would fix things.
 fn examine(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
-    let db_path = ctx.workspace.db_path();
-    if !db_path.exists() {
-        return Err(CliError::NoWorkspace {
-            path: ctx.workspace.root.display().to_string(),
-        });
-    }
-    let schema = schema(&db_path);
+    let found = match &ctx.workspace.database_url {
+        Some(url) => admin::postgres_schema_version(url),
+        None => {
+            let db_path = ctx.workspace.db_path();
+            if !db_path.exists() {
+                return Err(CliError::NoWorkspace {
+                    path: ctx.workspace.root.display().to_string(),
+                });
+            }
+            admin::schema_version(&db_path)
+        }
+    };
+    let schema = schema(found);
     if schema.status == Status::Fail {
         return Ok(vec![schema]);
     }
@@ -124,9 +130,9 @@ fn examine(ctx: &Ctx) -> Result<Vec<Check>, CliError> {
     Ok(checks)
 }
 
-fn schema(path: &std::path::Path) -> Check {
+fn schema(found: Result<i64, crate::store::StoreError>) -> Check {
     let latest = admin::latest_schema();
-    match admin::schema_version(path) {
+    match found {
         Ok(v) if v == latest => check("schema", Status::Ok, format!("version {v}"), None),
         Ok(v) if v < latest => check(
             "schema",
@@ -143,8 +149,8 @@ fn schema(path: &std::path::Path) -> Check {
         Err(e) => check(
             "schema",
             Status::Fail,
-            format!("cannot read caseflow.db: {e}"),
-            Some("restore caseflow.db from a backup".into()),
+            format!("cannot read the database: {e}"),
+            Some("restore the database from a backup (`caseflow restore`)".into()),
         ),
     }
 }

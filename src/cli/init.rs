@@ -94,10 +94,10 @@ pub fn perform(ctx: &Ctx, root: &Path) -> Result<Workspace, CliError> {
         }
         write_new(&path, source)?;
     }
-    Ok(Workspace::new(
-        root.to_path_buf(),
-        ctx.workspace.busy_timeout,
-    ))
+    Ok(
+        Workspace::new(root.to_path_buf(), ctx.workspace.busy_timeout)
+            .with_database(ctx.workspace.database_url.as_deref()),
+    )
 }
 
 /// Turn a workspace into a team workspace: group-only folders and database, and the
@@ -106,7 +106,9 @@ fn share(workspace: &Workspace) -> Result<(), CliError> {
     for dir in ["", crate::workspace::PROCESSES_DIR, "templates", "outbox"] {
         super::team::share_dir(&workspace.root.join(dir))?;
     }
-    super::team::share_db(&workspace.db_path())?;
+    if workspace.database_url.is_none() {
+        super::team::share_db(&workspace.db_path())?;
+    }
     super::team::share_file(&workspace.org_path())?;
     let mut store = workspace.create_store()?;
     store.write(|db| db.set_setting(crate::store::TEAM, "true"))?;

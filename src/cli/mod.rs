@@ -31,6 +31,7 @@ mod import;
 mod init;
 mod letter;
 mod list;
+mod migrate_store;
 pub mod notify;
 mod open;
 mod processes;
@@ -145,6 +146,8 @@ enum Command {
     Restore(restore::Args),
     /// Check the tamper-evident history (`audit verify`)
     Audit(audit::Args),
+    /// Copy the workspace's caseflow.db into PostgreSQL, verified row by row and chain by chain
+    MigrateStore(migrate_store::Args),
     /// Fire everything due now: SLA warnings and breaches, waits, timeouts, reminders (for cron)
     Tick(tick::Args),
     /// Check the workspace (schema, deployed definitions, org.yaml, SMTP, outbox, tick)
@@ -256,7 +259,8 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
             .ok()
             .filter(|s| !s.is_empty())
     });
-    let mut workspace = Workspace::new(root, config.busy_timeout());
+    let mut workspace =
+        Workspace::new(root, config.busy_timeout()).with_database(config.database_url());
     let identity = identify(&workspace, requested)?;
     workspace.operator = identity.operator;
     let ctx = Ctx {
@@ -296,6 +300,7 @@ fn execute(cli: Cli, clock: Timestamp) -> Result<(), CliError> {
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Backup(args) => backup::run(&ctx, args),
         Command::Restore(args) => restore::run(&ctx, args),
+        Command::MigrateStore(args) => migrate_store::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Tick(args) => tick::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
@@ -314,7 +319,7 @@ fn identify(
     workspace: &Workspace,
     requested: Option<String>,
 ) -> Result<crate::identity::Identity, CliError> {
-    if workspace.db_path().exists() && workspace.store()?.read().is_team()? {
+    if is_team(workspace)? {
         team::restrict_new_files();
         let org = workspace.org()?;
         let account = team::os_account().ok_or_else(|| {
@@ -334,6 +339,18 @@ fn identify(
         actor,
         operator: None,
     })
+}
+
+/// Whether the workspace was made by `init --team` (a workspace not initialised yet is not).
+fn is_team(workspace: &Workspace) -> Result<bool, CliError> {
+    match workspace.store() {
+        Ok(store) => Ok(store.read().is_team()?),
+        Err(
+            CliError::NoWorkspace { .. }
+            | CliError::Store(crate::store::StoreError::NoSchema { .. }),
+        ) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// The clap command, for completions and man pages.

@@ -25,12 +25,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             what: format!("backup file {}", args.file.display()),
         });
     }
-    let existed = ctx.workspace.db_path().exists();
+    let existed = ctx.workspace.is_initialised()?;
     let mut store = ctx.workspace.create_store()?;
     if existed && !args.force {
         let cases = store.case_count()?;
         return Err(CliError::WouldOverwrite {
-            path: ctx.workspace.db_path().display().to_string(),
+            path: ctx.workspace.database_shown(),
             what: format!("the workspace's database, {cases} cases"),
         });
     }

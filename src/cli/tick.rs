@@ -15,11 +15,10 @@ use super::common::{definition_version, Ctx};
 use crate::definition::Definition;
 use crate::engine::{self, Refusal, Timer, SYSTEM};
 use crate::error::CliError;
-use crate::store::{Db, Store, TickLock};
+use crate::store::{Db, Store};
 use crate::time::format_timestamp;
 
 /// The file whose lock keeps two ticks of one workspace from running at once.
-const LOCK_FILE: &str = "caseflow.tick.lock";
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -60,7 +59,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         return deliver_outbox(ctx, &store, args.no_send);
     }
     let org = ctx.workspace.org()?;
-    let lock = TickLock::try_take(&ctx.workspace.root.join(LOCK_FILE))?;
+    let lock = ctx.workspace.tick_lock()?;
     if lock.is_none() {
         return render(ctx, &[], &[], false, true);
     }

@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 
+use super::sql::{args, Dialect};
 use super::{schema, Db, Result};
 
 /// A case id with what helps pick it in a completion menu.
@@ -43,6 +44,11 @@ pub fn schema_version(path: &Path) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
+/// The schema version of the PostgreSQL database at `url`, read without migrating it.
+pub fn postgres_schema_version(url: &str) -> Result<i64> {
+    super::pg::schema_version_at(url)
+}
+
 impl Db<'_> {
     /// Case ids starting with `prefix`, open cases first, newest first; at most `limit`.
     pub fn case_ids_starting(&self, prefix: &str, limit: usize) -> Result<Vec<CaseId>> {
@@ -50,12 +56,10 @@ impl Db<'_> {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let mut stmt = self.conn.prepare(
+        self.rows(
             "SELECT id, process, status = 'open' FROM cases WHERE id LIKE ?1 ESCAPE '\\' \
              ORDER BY status = 'open' DESC, opened_at DESC, id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(
-            rusqlite::params![format!("{escaped}%"), limit as i64],
+            args![format!("{escaped}%"), limit],
             |r| {
                 Ok(CaseId {
                     id: r.get(0)?,
@@ -63,21 +67,16 @@ impl Db<'_> {
                     open: r.get(2)?,
                 })
             },
-        )?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+        )
     }
 
     /// Whether a table exists (tables other branches add may not be there yet).
     pub fn has_table(&self, name: &str) -> Result<bool> {
-        let found: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(found.is_some())
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            Dialect::Postgres => "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?1",
+        };
+        Ok(self.row(sql, args![name], |_| Ok(()))?.is_some())
     }
 
     /// Queued and dead notifications, and when the oldest queued one was queued.
@@ -86,16 +85,14 @@ impl Db<'_> {
             return Ok(OutboxBacklog::default());
         }
         let count = |status: &str| -> Result<i64> {
-            Ok(self.conn.query_row(
+            self.value(
                 "SELECT count(*) FROM outbox WHERE status = ?1",
-                [status],
-                |r| r.get(0),
-            )?)
+                args![status],
+            )
         };
-        let oldest_queued = self.conn.query_row(
+        let oldest_queued: Option<String> = self.value(
             "SELECT min(created_at) FROM outbox WHERE status = 'queued'",
-            [],
-            |r| r.get::<_, Option<String>>(0),
+            args![],
         )?;
         Ok(OutboxBacklog {
             queued: count("queued")?,
@@ -109,19 +106,16 @@ impl Db<'_> {
         if !self.has_table("tick_runs")? {
             return Ok(None);
         }
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT started_at, finished_at, fired FROM tick_runs ORDER BY id DESC LIMIT 1",
-                [],
-                |r| {
-                    Ok(TickRun {
-                        started_at: r.get(0)?,
-                        finished_at: r.get(1)?,
-                        fired: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.row(
+            "SELECT started_at, finished_at, fired FROM tick_runs ORDER BY id DESC LIMIT 1",
+            args![],
+            |r| {
+                Ok(TickRun {
+                    started_at: r.get(0)?,
+                    finished_at: r.get(1)?,
+                    fired: r.get(2)?,
+                })
+            },
+        )
     }
 }

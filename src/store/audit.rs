@@ -9,10 +9,10 @@
 //! file can recompute every hash. Copy `caseflow audit verify --json` output (the chain
 //! heads) somewhere else to detect that too.
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::sql::{args, Conn, Row};
 use super::{Db, Result};
 
 /// The stored columns of one event that its hash covers, in a fixed order.
@@ -94,7 +94,7 @@ struct StoredEvent {
 const SELECT_EVENTS: &str = "SELECT seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes, prev_hash, hash
      FROM events WHERE case_id = ?1 ORDER BY seq";
 
-fn stored_event(r: &rusqlite::Row) -> rusqlite::Result<StoredEvent> {
+fn stored_event(r: &Row) -> Result<StoredEvent> {
     Ok(StoredEvent {
         seq: r.get(0)?,
         at: r.get(1)?,
@@ -130,44 +130,66 @@ impl StoredEvent {
 }
 
 impl Db<'_> {
-    /// The hash of the last event of a case, for the next event to chain from.
+    /// The hash of event `seq` of a case (the genesis value before the first event).
     pub(crate) fn chain_head(&self, case_id: &str, seq: i64) -> Result<String> {
-        let head: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT hash FROM events WHERE case_id = ?1 AND seq = ?2",
-                params![case_id, seq],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let head: Option<Option<String>> = self.row(
+            "SELECT hash FROM events WHERE case_id = ?1 AND seq = ?2",
+            args![case_id, seq],
+            |r| r.get(0),
+        )?;
         Ok(head.flatten().unwrap_or_else(|| GENESIS.to_string()))
     }
 
-    /// Walk every case's chain (or one case's) and every attachment's content hash.
+    /// Walk the chain of every case (or of one) and check every attachment's content.
     pub fn audit(&self, case: Option<&str>) -> Result<AuditReport> {
         let mut report = AuditReport::default();
-        let mut cases = self.conn.prepare(
-            "SELECT id, last_seq FROM cases WHERE ?1 IS NULL OR id = ?1 ORDER BY opened_at, id",
+        let ids: Vec<(String, i64)> = self.rows(
+            "SELECT id, last_seq FROM cases WHERE CAST(?1 AS TEXT) IS NULL OR id = ?1 ORDER BY opened_at, id",
+            args![case],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let ids: Vec<(String, i64)> = cases
-            .query_map([case], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
         for (id, last_seq) in ids {
             report.cases += 1;
-            let (events, broken) = verify_case(self.conn, &id, last_seq)?;
-            report.events += events;
-            report.breaks.extend(broken);
+            let events = self.rows(SELECT_EVENTS, args![id], stored_event)?;
+            report.events += events.len();
+            report.breaks.extend(verify_case(&id, &events, last_seq));
         }
-        let (attachments, broken) = verify_attachments(self.conn, case)?;
+        let (attachments, broken) = self.verify_attachments(case)?;
         report.attachments = attachments;
         report.breaks.extend(broken);
         Ok(report)
     }
+
+    fn verify_attachments(&self, case: Option<&str>) -> Result<(usize, Vec<Break>)> {
+        let mut count = 0;
+        let mut breaks = Vec::new();
+        self.each_row(
+            "SELECT a.case_id, e.seq, a.name, a.sha256, a.bytes FROM attachments a JOIN events e ON e.id = a.event_id
+             WHERE CAST(?1 AS TEXT) IS NULL OR a.case_id = ?1 ORDER BY a.id",
+            args![case],
+            |row| {
+                count += 1;
+                let (case_id, seq, name, sha256): (String, i64, String, String) =
+                    (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+                let bytes: Vec<u8> = row.get(4)?;
+                if hex(&Sha256::digest(&bytes)) != sha256 {
+                    breaks.push(Break {
+                        case: case_id,
+                        seq,
+                        problem: format!(
+                            "attachment `{name}` no longer matches the content recorded"
+                        ),
+                    });
+                }
+                Ok(())
+            },
+        )?;
+        Ok((count, breaks))
+    }
 }
 
-fn verify_case(conn: &Connection, id: &str, last_seq: i64) -> Result<(usize, Option<Break>)> {
-    let mut stmt = conn.prepare_cached(SELECT_EVENTS)?;
-    let rows = stmt.query_map([id], stored_event)?;
+/// The first break in one case's chain of stored events, if any.
+fn verify_case(id: &str, events: &[StoredEvent], last_seq: i64) -> Option<Break> {
     let broken = |seq: i64, problem: String| Break {
         case: id.to_string(),
         seq,
@@ -175,10 +197,7 @@ fn verify_case(conn: &Connection, id: &str, last_seq: i64) -> Result<(usize, Opt
     };
     let mut prev = GENESIS.to_string();
     let mut expected_seq = 1;
-    let mut count = 0;
-    for row in rows {
-        let event = row?;
-        count += 1;
+    for event in events {
         if event.seq != expected_seq {
             let missing = if event.seq > expected_seq {
                 match event.seq - expected_seq {
@@ -191,11 +210,11 @@ fn verify_case(conn: &Connection, id: &str, last_seq: i64) -> Result<(usize, Opt
             } else {
                 format!("event {} appears twice or out of order", event.seq)
             };
-            return Ok((count, Some(broken(expected_seq, missing))));
+            return Some(broken(expected_seq, missing));
         }
         if event.prev_hash.as_deref() != Some(prev.as_str()) {
             let problem = "does not chain from the event before it (an earlier event was altered or replaced)";
-            return Ok((count, Some(broken(event.seq, problem.into()))));
+            return Some(broken(event.seq, problem.into()));
         }
         let recomputed = event_hash(&prev, &event.columns(id));
         if event.hash.as_deref() != Some(recomputed.as_str()) {
@@ -203,7 +222,7 @@ fn verify_case(conn: &Connection, id: &str, last_seq: i64) -> Result<(usize, Opt
                 "was altered after it was written ({} by {} at {})",
                 event.kind, event.actor, event.at
             );
-            return Ok((count, Some(broken(event.seq, problem))));
+            return Some(broken(event.seq, problem));
         }
         prev = recomputed;
         expected_seq += 1;
@@ -220,53 +239,37 @@ fn verify_case(conn: &Connection, id: &str, last_seq: i64) -> Result<(usize, Opt
                 expected_seq - 1
             )
         };
-        return Ok((count, Some(broken(expected_seq.min(last_seq + 1), problem))));
+        return Some(broken(expected_seq.min(last_seq + 1), problem));
     }
-    Ok((count, None))
+    None
 }
 
-fn verify_attachments(conn: &Connection, case: Option<&str>) -> Result<(usize, Vec<Break>)> {
-    let mut stmt = conn.prepare(
-        "SELECT a.case_id, e.seq, a.name, a.sha256, a.bytes FROM attachments a JOIN events e ON e.id = a.event_id
-         WHERE ?1 IS NULL OR a.case_id = ?1 ORDER BY a.id",
-    )?;
-    let mut rows = stmt.query([case])?;
-    let mut count = 0;
-    let mut breaks = Vec::new();
-    while let Some(row) = rows.next()? {
-        count += 1;
-        let (case_id, seq, name, sha256): (String, i64, String, String) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-        let bytes: Vec<u8> = row.get(4)?;
-        if hex(&Sha256::digest(&bytes)) != sha256 {
-            breaks.push(Break {
-                case: case_id,
-                seq,
-                problem: format!("attachment `{name}` no longer matches the content recorded"),
-            });
-        }
-    }
-    Ok((count, breaks))
-}
-
-/// Migration hook: give the events written before the chain existed their hashes, in order.
+/// Migration hook (SQLite schema 5): give the events written before the chain existed their
+/// hashes, in order, then put the append-only trigger back.
 pub(crate) fn backfill(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    let ids: Vec<String> = tx
-        .prepare("SELECT id FROM cases ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let db = Db {
+        conn: Conn::Sqlite(tx),
+        operator: None,
+    };
+    let hook = |e: super::StoreError| match e {
+        super::StoreError::Sql(e) => e,
+        other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
+    };
+    let ids: Vec<String> = db
+        .rows("SELECT id FROM cases ORDER BY id", args![], |r| r.get(0))
+        .map_err(hook)?;
     for id in ids {
-        let mut select = tx.prepare_cached(SELECT_EVENTS)?;
-        let events: Vec<StoredEvent> = select
-            .query_map([&id], stored_event)?
-            .collect::<rusqlite::Result<_>>()?;
+        let events = db
+            .rows(SELECT_EVENTS, args![id], stored_event)
+            .map_err(hook)?;
         let mut prev = GENESIS.to_string();
         for event in &events {
             let hash = event_hash(&prev, &event.columns(&id));
-            tx.execute(
+            db.exec(
                 "UPDATE events SET prev_hash = ?3, hash = ?4 WHERE case_id = ?1 AND seq = ?2",
-                params![id, event.seq, prev, hash],
-            )?;
+                args![id, event.seq, prev, hash],
+            )
+            .map_err(hook)?;
             prev = hash;
         }
     }
@@ -276,6 +279,7 @@ pub(crate) fn backfill(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::Connection;
 
     fn columns(comment: Option<&str>) -> HashedColumns<'_> {
         HashedColumns {
@@ -318,8 +322,7 @@ mod tests {
         assert!(report.breaks.is_empty(), "{:?}", report.breaks);
         assert!(store
             .read()
-            .conn
-            .execute("UPDATE events SET comment = 'x'", [])
+            .exec("UPDATE events SET comment = 'x'", args![])
             .is_err());
     }
 

@@ -17,7 +17,7 @@ use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use super::{schema, Result, Store, StoreError};
+use super::{schema, Backend, Result, Store, StoreError};
 
 /// What a backup or restore copied.
 #[derive(Debug, Clone, Serialize)]
@@ -46,11 +46,24 @@ impl Store {
     }
 
     fn copy_to(&self, path: &Path) -> Result<Copied> {
-        let mut copy = Connection::open(path).map_err(|e| StoreError::CannotOpen {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
-        copy_all(&self.conn, &mut copy)?;
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut copy = Connection::open(path).map_err(|e| StoreError::CannotOpen {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                })?;
+                copy_all(conn, &mut copy)?;
+            }
+            Backend::Postgres(pg) => {
+                // A fresh SQLite database at this schema, filled from one consistent snapshot.
+                let mut copy = Store::open(path, Duration::from_secs(10))?;
+                pg.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+                let copied = copy.write(|to| super::copy::copy_all(&self.read(), to));
+                let _ = pg.batch("COMMIT");
+                copied?;
+            }
+        }
+        let copy = Connection::open(path)?;
         copy.pragma_update(None, "journal_mode", "DELETE")?;
         let copied = inspect(&copy, path)?;
         drop(copy);
@@ -60,27 +73,37 @@ impl Store {
         })
     }
 
-    /// Replace this database's content with the backup at `source`.
+    /// Replace this database with the backup at `source` (checked first). On PostgreSQL the
+    /// backup is first brought to this schema in a temporary copy, then every table is
+    /// emptied and refilled in one write transaction.
     pub fn restore_from(&mut self, source: &Path) -> Result<Copied> {
         let backup = open_backup(source)?;
         let copied = inspect(&backup, source)?;
-        copy_all(&backup, &mut self.conn)?;
+        if let Backend::Sqlite(conn) = &mut self.backend {
+            copy_all(&backup, conn)?;
+        } else {
+            drop(backup);
+            let dir = tempfile::tempdir().map_err(|e| io_error(source, e))?;
+            let upgraded = dir.path().join("restore.db");
+            std::fs::copy(source, &upgraded).map_err(|e| io_error(source, e))?;
+            let old = Store::open(&upgraded, Duration::from_secs(10))?;
+            self.write(|to| {
+                super::copy::empty_all(to)?;
+                super::copy::copy_all(&old.read(), to)
+            })?;
+        }
         Ok(Copied {
             bytes: std::fs::metadata(source).map(|m| m.len()).unwrap_or(0),
             ..copied
         })
     }
 
-    /// How many cases the database holds (restore refuses to replace data silently).
+    /// How many cases the database holds.
     pub fn case_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?)
+        self.read().value("SELECT count(*) FROM cases", &[])
     }
 }
 
-/// Copy every page in one step (one consistent snapshot), waiting a bounded time while
-/// another connection holds a lock that the copy needs.
 fn copy_all(source: &Connection, dest: &mut Connection) -> Result<()> {
     use rusqlite::backup::StepResult;
     let backup = Backup::new(source, dest)?;

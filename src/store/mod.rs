@@ -1,23 +1,29 @@
 //! The case store: the only module that speaks SQL.
 //!
-//! One [`Store::open`] sets the pragmas (WAL, foreign keys, busy timeout) and migrates.
-//! Every writing command runs inside [`Store::write`], one `BEGIN IMMEDIATE` transaction,
-//! so concurrent operators and cron queue for the write lock instead of failing half-way.
-//! The API is deliberately narrow (versions, ids, load/save a case, a few queries) so that
-//! a PostgreSQL store can offer the same functions without the engine or CLI changing.
+//! Two databases, one store: SQLite (the default, one file in the workspace; `lite.rs`) and
+//! PostgreSQL (for teams on several machines; `pg.rs`). One [`Store::open`] or
+//! [`Store::open_postgres`] connects and migrates. Every writing command runs inside
+//! [`Store::write`], one transaction holding the database's write lock, so concurrent
+//! operators and cron queue instead of failing half-way. Every query is written once, in SQL
+//! both databases accept, through `sql.rs`; the engine and CLI never see which one it is.
 
 pub mod admin;
 mod audit;
 mod backup;
+mod copy;
+mod lite;
 mod outbox;
+mod pg;
 mod reports;
 mod schema;
 mod settings;
 mod sheets;
+pub(crate) mod sql;
 mod timers;
 
 pub use audit::{AuditReport, Break};
 pub use backup::Copied;
+pub use copy::Verified;
 pub use settings::TEAM;
 pub use sheets::CaseIds;
 pub use timers::{Deadline, TickLock};
@@ -29,7 +35,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{ErrorCode, TransactionBehavior};
+
+pub use pg::redact as redact_url;
+pub use sql::Dialect;
+use sql::{args, Conn, PgConn, Row};
 
 use crate::definition::{Definition, Role};
 use crate::engine::{Assignee, CaseState, Change, Decision, Event, Facts, Notification};
@@ -67,6 +77,14 @@ pub enum StoreError {
     ReadOnly(String),
     #[error("database error: {0}")]
     Sql(rusqlite::Error),
+    #[error("PostgreSQL error: {}", pg::message(.0))]
+    Postgres(postgres::Error),
+    #[error("cannot reach the PostgreSQL database {url}: {detail}")]
+    Unavailable { url: String, detail: String },
+    #[error("the PostgreSQL database {url} holds no caseflow workspace yet")]
+    NoSchema { url: String },
+    #[error("the target database is not empty ({rows} rows)")]
+    TargetNotEmpty { rows: i64 },
     #[error("stored data could not be read: {0}")]
     Decode(String),
 }
@@ -92,9 +110,15 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The connection a [`Store`] owns.
+enum Backend {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<PgConn>),
+}
+
 /// An open database.
 pub struct Store {
-    conn: Connection,
+    backend: Backend,
     /// In a team workspace, the person really at the keyboard when acting for someone else:
     /// every event this store writes records "operator as actor".
     operator: Option<String>,
@@ -179,89 +203,80 @@ pub struct ProcessSummary {
 }
 
 impl Store {
-    /// Open (creating if needed) and migrate the database at `path`.
+    /// Open (creating if needed) and migrate the SQLite database at `path`.
     pub fn open(path: &Path, busy_timeout: Duration) -> Result<Store> {
-        let shown = path.display().to_string();
-        let conn = Connection::open(path).map_err(|e| StoreError::CannotOpen {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-        // Bulk commands reuse every statement of a case write per row.
-        conn.set_prepared_statement_cache_capacity(64);
-        let corrupt = |e: rusqlite::Error| match StoreError::from(e) {
-            StoreError::Corrupt { detail, .. } => StoreError::Corrupt {
-                path: shown.clone(),
-                detail,
-            },
-            StoreError::CannotOpen { detail, .. } => StoreError::CannotOpen {
-                path: shown.clone(),
-                detail: explain_cannot_open(path, detail),
-            },
-            other => other,
-        };
-        conn.busy_timeout(busy_timeout).map_err(corrupt)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(corrupt)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(corrupt)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(corrupt)?;
-        let found: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(corrupt)?;
-        if found > schema::LATEST {
-            return Err(StoreError::NewerSchema {
-                path: shown,
-                found,
-                known: schema::LATEST,
-            });
-        }
-        let mut store = Store {
-            conn,
+        Ok(Store {
+            backend: Backend::Sqlite(lite::open(path, busy_timeout)?),
             operator: None,
-        };
-        if found < schema::LATEST {
-            store.migrate(&shown)?;
-        }
-        Ok(store)
+        })
     }
 
-    fn migrate(&mut self, shown: &str) -> Result<()> {
-        // Two first commands on a fresh workspace may race to migrate; the loser retries.
-        for _ in 0..50 {
-            match schema::migrations().to_latest(&mut self.conn) {
-                Ok(()) => return Ok(()),
-                Err(rusqlite_migration::Error::RusqliteError { err, .. })
-                    if matches!(StoreError::from(err.clone_for_retry()), StoreError::Busy) =>
-                {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(e) => {
-                    return Err(StoreError::Corrupt {
-                        path: shown.to_string(),
-                        detail: format!("migration failed: {e}"),
-                    })
-                }
-            }
-        }
-        Err(StoreError::Busy)
+    /// Connect to the PostgreSQL database at `url` and migrate it; `create: false` refuses a
+    /// database that has no caseflow schema yet (nothing was initialised there).
+    pub fn open_postgres(url: &str, busy_timeout: Duration, create: bool) -> Result<Store> {
+        Ok(Store {
+            backend: Backend::Postgres(Box::new(pg::open(url, busy_timeout, create)?)),
+            operator: None,
+        })
     }
 
-    /// Run `f` in one `BEGIN IMMEDIATE` transaction; commit if it returns Ok.
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.read().dialect()
+    }
+
+    /// Run `f` in one write transaction; commit if it returns Ok.
     pub fn write<T, E: From<StoreError>>(
         &mut self,
         f: impl FnOnce(&Db) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let result = f(&Db {
-            conn: &tx,
-            operator: self.operator.as_deref(),
-        })?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(result)
+        self.write_if(|db| f(db).map(|t| (t, true)))
+    }
+
+    /// Run `f` in one write transaction; commit if it returns `Ok((_, true))`, roll back if it
+    /// returns `Ok((_, false))` (a dry run) or an error. SQLite takes the database's write
+    /// lock (`BEGIN IMMEDIATE`); PostgreSQL takes caseflow's transaction-level advisory lock
+    /// (see `pg.rs`), so both run writers one at a time with the same guarantees.
+    pub fn write_if<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Db) -> std::result::Result<(T, bool), E>,
+    ) -> std::result::Result<T, E> {
+        let operator = self.operator.as_deref();
+        match &mut self.backend {
+            Backend::Sqlite(conn) => {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?;
+                let db = Db {
+                    conn: Conn::Sqlite(&tx),
+                    operator,
+                };
+                let (result, commit) = f(&db)?;
+                if commit {
+                    tx.commit().map_err(StoreError::from)?;
+                } else {
+                    tx.rollback().map_err(StoreError::from)?;
+                }
+                Ok(result)
+            }
+            Backend::Postgres(pg) => {
+                pg::begin_write(pg)?;
+                let db = Db {
+                    conn: Conn::Postgres(pg),
+                    operator,
+                };
+                match f(&db) {
+                    Ok((result, commit)) => {
+                        pg.batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
+                        Ok(result)
+                    }
+                    Err(e) => {
+                        let _ = pg.batch("ROLLBACK");
+                        Err(e)
+                    }
+                }
+            }
+        }
     }
 
     /// Record `operator` (the person acting for someone else) on every event written.
@@ -272,47 +287,18 @@ impl Store {
     /// Read-only access (each query sees a consistent snapshot of its own).
     pub fn read(&self) -> Db<'_> {
         Db {
-            conn: &self.conn,
+            conn: match &self.backend {
+                Backend::Sqlite(conn) => Conn::Sqlite(conn),
+                Backend::Postgres(pg) => Conn::Postgres(pg),
+            },
             operator: self.operator.as_deref(),
-        }
-    }
-}
-
-/// SQLite says only "unable to open database file"; say why when the folder tells.
-fn explain_cannot_open(path: &Path, detail: String) -> String {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    match std::fs::metadata(dir) {
-        Ok(meta) if meta.permissions().readonly() => format!("{detail} (the folder is read-only)"),
-        Ok(_) if probe_write(dir).is_err() => format!(
-            "{detail} (the folder cannot be written: caseflow needs to create caseflow.db-wal and caseflow.db-shm next to it)"
-        ),
-        _ => detail,
-    }
-}
-
-fn probe_write(dir: &Path) -> std::io::Result<()> {
-    tempfile::tempfile_in(dir).map(drop)
-}
-
-trait CloneForRetry {
-    fn clone_for_retry(&self) -> rusqlite::Error;
-}
-
-impl CloneForRetry for rusqlite::Error {
-    fn clone_for_retry(&self) -> rusqlite::Error {
-        match self {
-            rusqlite::Error::SqliteFailure(e, m) => rusqlite::Error::SqliteFailure(*e, m.clone()),
-            _ => rusqlite::Error::InvalidQuery,
         }
     }
 }
 
 /// Queries and writes, inside a transaction or not.
 pub struct Db<'c> {
-    conn: &'c Connection,
+    conn: Conn<'c>,
     operator: Option<&'c str>,
 }
 
@@ -320,24 +306,23 @@ impl Db<'_> {
     // ---- definitions --------------------------------------------------------------------
 
     pub fn latest_version(&self, name: &str) -> Result<Option<VersionRow>> {
-        self.conn
-            .query_row(
-                "SELECT name, version, title, source, hash FROM process_versions WHERE name = ?1 ORDER BY version DESC LIMIT 1",
-                [name],
-                version_row,
-            )
-            .optional()
-            .map_err(Into::into)
+        self.row(
+            "SELECT name, version, title, source, hash FROM process_versions WHERE name = ?1 ORDER BY version DESC LIMIT 1",
+            args![name],
+            version_row,
+        )
     }
 
     pub fn version(&self, name: &str, version: i64) -> Result<VersionRow> {
-        self.conn
-            .query_row("SELECT name, version, title, source, hash FROM process_versions WHERE name = ?1 AND version = ?2", params![name, version], version_row)
-            .optional()?
-            .ok_or_else(|| StoreError::NoSuchProcess {
-                name: format!("{name}` version `{version}"),
-                suggestion: String::new(),
-            })
+        self.row(
+            "SELECT name, version, title, source, hash FROM process_versions WHERE name = ?1 AND version = ?2",
+            args![name, version],
+            version_row,
+        )?
+        .ok_or_else(|| StoreError::NoSuchProcess {
+            name: format!("{name}` version `{version}"),
+            suggestion: String::new(),
+        })
     }
 
     /// Store a new version; returns its number.
@@ -349,43 +334,37 @@ impl Db<'_> {
         hash: &str,
         now: Timestamp,
     ) -> Result<i64> {
-        let next: i64 = self.conn.query_row(
+        let next: i64 = self.value(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM process_versions WHERE name = ?1",
-            [name],
-            |r| r.get(0),
+            args![name],
         )?;
-        self.conn.execute(
+        self.exec(
             "INSERT INTO process_versions (name, version, title, source, hash, deployed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![name, next, title, source, hash, format_timestamp(now)],
+            args![name, next, title, source, hash, format_timestamp(now)],
         )?;
         Ok(next)
     }
 
     pub fn processes(&self) -> Result<Vec<ProcessSummary>> {
-        let mut stmt = self.conn.prepare(
+        let mut out = self.rows(
             "SELECT v.name, v.title, v.version FROM process_versions v
              WHERE v.version = (SELECT MAX(version) FROM process_versions w WHERE w.name = v.name) ORDER BY v.name",
-        )?;
-        let mut out: Vec<ProcessSummary> = stmt
-            .query_map([], |r| {
+            args![],
+            |r| {
                 Ok(ProcessSummary {
                     name: r.get(0)?,
                     title: r.get(1)?,
                     latest_version: r.get(2)?,
                     open_by_version: BTreeMap::new(),
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut counts = self.conn.prepare("SELECT process, version, COUNT(*) FROM cases WHERE status = 'open' GROUP BY process, version")?;
-        let rows = counts.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (process, version, count) = row?;
+            },
+        )?;
+        let counts = self.rows(
+            "SELECT process, version, COUNT(*) FROM cases WHERE status = 'open' GROUP BY process, version",
+            args![],
+            |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?, r.get::<i64>(2)?)),
+        )?;
+        for (process, version, count) in counts {
             if let Some(p) = out.iter_mut().find(|p| p.name == process) {
                 p.open_by_version.insert(version, count);
             }
@@ -397,13 +376,10 @@ impl Db<'_> {
 
     /// Next value of a named sequence (never reused, never `max()+1`).
     pub fn next_in_sequence(&self, name: &str) -> Result<i64> {
-        self.conn
-            .query_row(
-                "INSERT INTO sequences (name, value) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-                [name],
-                |r| r.get(0),
-            )
-            .map_err(Into::into)
+        self.value(
+            "INSERT INTO sequences (name, value) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value",
+            args![name],
+        )
     }
 
     /// `EXP-2026-0001`: per prefix and year.
@@ -412,26 +388,33 @@ impl Db<'_> {
         Ok(format!("{prefix}-{year}-{n:04}"))
     }
 
+    fn set_sequence(&self, name: &str, last: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO sequences (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            args![name, last],
+        )?;
+        Ok(())
+    }
+
     // ---- cases --------------------------------------------------------------------------
 
     pub fn load_case(&self, id: &str) -> Result<CaseState> {
         let state: String = self
-            .conn
-            .query_row("SELECT state FROM cases WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?
+            .row("SELECT state FROM cases WHERE id = ?1", args![id], |r| {
+                r.get(0)
+            })?
             .ok_or_else(|| StoreError::NoSuchCase(id.to_string()))?;
         serde_json::from_str(&state).map_err(|e| StoreError::Decode(format!("case {id}: {e}")))
     }
 
     pub fn case_by_ref(&self, process: &str, reference: &str) -> Result<Option<String>> {
-        self.conn
-            .prepare_cached("SELECT id FROM cases WHERE process = ?1 AND external_ref = ?2")?
-            .query_row([process, reference], |r| r.get(0))
-            .optional()
-            .map_err(Into::into)
+        self.row(
+            "SELECT id FROM cases WHERE process = ?1 AND external_ref = ?2",
+            args![process, reference],
+            |r| r.get(0),
+        )
     }
 
-    /// Write a case's new state with the events, attachments and outbox rows of one decision.
     /// Store what a decision did: the case, its events and notifications, and the sequence
     /// numbers it used.
     pub fn record(&self, decision: &Decision, files: &[FileBytes], now: Timestamp) -> Result<()> {
@@ -442,11 +425,8 @@ impl Db<'_> {
             files,
             now,
         )?;
-        let mut update = self.conn.prepare_cached(
-            "INSERT INTO sequences (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        )?;
         for (key, last) in &decision.sequences {
-            update.execute(params![key, last])?;
+            self.set_sequence(key, *last)?;
         }
         Ok(())
     }
@@ -455,12 +435,13 @@ impl Db<'_> {
     pub fn facts(&self, def: &Definition, now: Timestamp) -> Result<Facts> {
         let mut facts = Facts::default();
         let year = crate::time::year_of(now);
-        let mut last = self
-            .conn
-            .prepare_cached("SELECT value FROM sequences WHERE name = ?1")?;
         for sequence in def.sequences.values() {
             let key = sequence.key(year);
-            let value: Option<i64> = last.query_row([&key], |r| r.get(0)).optional()?;
+            let value: Option<i64> = self.row(
+                "SELECT value FROM sequences WHERE name = ?1",
+                args![key],
+                |r| r.get(0),
+            )?;
             facts.sequences.insert(key, value.unwrap_or(0));
         }
         if def
@@ -468,12 +449,12 @@ impl Db<'_> {
             .values()
             .any(|r| matches!(r, Role::LeastLoaded(_)))
         {
-            let mut load = self.conn.prepare_cached(
+            let load = self.rows(
                 "SELECT assignee, count(*) FROM tasks WHERE assignee_kind = 'person' GROUP BY assignee",
+                args![],
+                |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)),
             )?;
-            let rows = load.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-            for row in rows {
-                let (person, count) = row?;
+            for (person, count) in load {
                 facts
                     .workload
                     .insert(person, usize::try_from(count).unwrap_or(0));
@@ -492,10 +473,11 @@ impl Db<'_> {
     ) -> Result<()> {
         let state = serde_json::to_string(case).map_err(|e| StoreError::Decode(e.to_string()))?;
         let last_seq: i64 = self
-            .conn
-            .prepare_cached("SELECT last_seq FROM cases WHERE id = ?1")?
-            .query_row([&case.id], |r| r.get(0))
-            .optional()?
+            .row(
+                "SELECT last_seq FROM cases WHERE id = ?1",
+                args![case.id],
+                |r| r.get(0),
+            )?
             .unwrap_or(0);
         let new_seq = last_seq + events.len() as i64;
         let closed_at = case.closed_at.map(format_timestamp);
@@ -509,11 +491,10 @@ impl Db<'_> {
                     });
                 }
             }
-            self.conn.prepare_cached(
+            self.exec(
                 "INSERT INTO cases (id, process, version, status, outcome, priority, state, opened_by, opened_at, closed_at, updated_at, external_ref, last_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?.execute(
-                params![
+                args![
                     case.id,
                     case.process,
                     case.version,
@@ -530,41 +511,12 @@ impl Db<'_> {
                 ],
             )?;
         } else {
-            self.conn.prepare_cached(
+            self.exec(
                 "UPDATE cases SET status = ?2, outcome = ?3, priority = ?4, state = ?5, closed_at = ?6, updated_at = ?7, last_seq = ?8 WHERE id = ?1",
-            )?.execute(
-                params![case.id, status_text(case), case.outcome, case.priority.as_str(), state, closed_at, format_timestamp(now), new_seq],
+                args![case.id, status_text(case), case.outcome, case.priority.as_str(), state, closed_at, format_timestamp(now), new_seq],
             )?;
         }
-        self.conn
-            .prepare_cached("DELETE FROM tasks WHERE case_id = ?1")?
-            .execute([&case.id])?;
-        let mut insert_task = self.conn.prepare_cached(
-            "INSERT INTO tasks (case_id, task, step, assignee_kind, assignee, entered_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        let steps = case
-            .tasks
-            .iter()
-            .map(|t| (t.id, &t.step, &t.assignee, t.entered_at, "step"));
-        let sides = case
-            .side_tasks
-            .iter()
-            .map(|s| (s.id, &s.step, &s.assignee, s.opened_at, s.kind.as_str()));
-        for (id, step, assignee, entered_at, kind) in steps.chain(sides) {
-            let (assignee_kind, who) = match assignee {
-                Assignee::Person(p) => ("person", p),
-                Assignee::Group(g) => ("group", g),
-            };
-            insert_task.execute(params![
-                case.id,
-                id,
-                step,
-                assignee_kind,
-                who,
-                format_timestamp(entered_at),
-                kind
-            ])?;
-        }
+        self.save_tasks(case)?;
         self.save_timers(case)?;
         let mut last_event_id = 0;
         let mut prev_hash = self.chain_head(&case.id, last_seq)?;
@@ -578,10 +530,9 @@ impl Db<'_> {
                         .find(|f| f.sha256 == attachment.sha256)
                         .map(|f| f.bytes.as_slice())
                         .unwrap_or_default();
-                    self.conn.prepare_cached(
+                    self.exec(
                         "INSERT INTO attachments (case_id, event_id, kind, name, sha256, size, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    )?.execute(
-                        params![case.id, last_event_id, attachment.kind, attachment.name, attachment.sha256, attachment.size as i64, bytes],
+                        args![case.id, last_event_id, attachment.kind, attachment.name, attachment.sha256, attachment.size, bytes],
                     )?;
                 }
             }
@@ -590,10 +541,33 @@ impl Db<'_> {
             let recipients = serde_json::to_string(notification)
                 .map_err(|e| StoreError::Decode(e.to_string()))?;
             let message_id = format!("<{}.{}.{}@caseflow>", case.id, new_seq, n + 1);
-            self.conn.prepare_cached(
+            self.exec(
                 "INSERT INTO outbox (case_id, event_id, template, recipients, created_at, next_try_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-            )?.execute(
-                params![case.id, last_event_id, notification.template, recipients, format_timestamp(now), message_id],
+                args![case.id, last_event_id, notification.template, recipients, format_timestamp(now), message_id],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The case's open tasks and side tasks, as rows `list --mine` and routing can query.
+    fn save_tasks(&self, case: &CaseState) -> Result<()> {
+        self.exec("DELETE FROM tasks WHERE case_id = ?1", args![case.id])?;
+        let steps = case
+            .tasks
+            .iter()
+            .map(|t| (t.id, &t.step, &t.assignee, t.entered_at, "step"));
+        let sides = case
+            .side_tasks
+            .iter()
+            .map(|s| (s.id, &s.step, &s.assignee, s.opened_at, s.kind.as_str()));
+        for (id, step, assignee, entered_at, kind) in steps.chain(sides) {
+            let (assignee_kind, who) = match assignee {
+                Assignee::Person(p) => ("person", p),
+                Assignee::Group(g) => ("group", g),
+            };
+            self.exec(
+                "INSERT INTO tasks (case_id, task, step, assignee_kind, assignee, entered_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                args![case.id, id, step, assignee_kind, who, format_timestamp(entered_at), kind],
             )?;
         }
         Ok(())
@@ -635,109 +609,108 @@ impl Db<'_> {
                 changes: &changes,
             },
         );
-        self.conn.prepare_cached(
+        let id: i64 = self.value(
             "INSERT INTO events (case_id, seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?.execute(params![
-            case_id,
-            seq,
-            at,
-            event.actor,
-            event.kind.as_str(),
-            event.action,
-            from_steps,
-            to_steps,
-            event.comment,
-            note,
-            changes,
-            prev_hash,
-            hash
-        ])?;
-        Ok((self.conn.last_insert_rowid(), hash))
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+            args![
+                case_id,
+                seq,
+                at,
+                event.actor,
+                event.kind.as_str(),
+                event.action,
+                from_steps,
+                to_steps,
+                event.comment,
+                note,
+                changes,
+                prev_hash,
+                hash
+            ],
+        )?;
+        Ok((id, hash))
     }
 
     pub fn history(&self, id: &str) -> Result<Vec<EventRow>> {
         self.load_case(id)?;
-        let mut stmt = self.conn.prepare_cached(
+        self.rows(
             "SELECT seq, at, actor, kind, action, from_steps, to_steps, comment, note, changes FROM events WHERE case_id = ?1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            let parse = |s: String| {
-                serde_json::from_str::<serde_json::Value>(&s).unwrap_or(serde_json::Value::Null)
-            };
-            let list = |s: String| serde_json::from_str::<Vec<String>>(&s).unwrap_or_default();
-            Ok(EventRow {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                kind: r.get(3)?,
-                action: r.get(4)?,
-                from_steps: list(r.get(5)?),
-                to_steps: list(r.get(6)?),
-                comment: r.get(7)?,
-                note: r.get(8)?,
-                changes: parse(r.get(9)?),
-            })
-        })?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+            args![id],
+            |r| event_row(r, 0),
+        )
     }
 
     pub fn attachments(&self, id: &str) -> Result<Vec<AttachmentRow>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.rows(
             "SELECT id, name, kind, sha256, size FROM attachments WHERE case_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(AttachmentRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                kind: r.get(2)?,
-                sha256: r.get(3)?,
-                size: r.get(4)?,
-            })
-        })?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+            args![id],
+            |r| {
+                Ok(AttachmentRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: r.get(2)?,
+                    sha256: r.get(3)?,
+                    size: r.get(4)?,
+                })
+            },
+        )
     }
 
     /// The notifications queued for a case, oldest first.
     pub fn notifications(&self, id: &str) -> Result<Vec<NotificationRow>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.rows(
             "SELECT e.seq, o.template, o.recipients, o.status, o.attempts, o.message_id
              FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.case_id = ?1 ORDER BY o.id",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            let recipients: serde_json::Value =
-                serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default();
-            Ok(NotificationRow {
-                event: r.get(0)?,
-                template: r.get(1)?,
-                to: recipients["to"].clone(),
-                cc: recipients["cc"].clone(),
-                status: r.get(3)?,
-                attempts: r.get(4)?,
-                message_id: r.get(5)?,
-            })
-        })?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+            args![id],
+            |r| {
+                let recipients: serde_json::Value =
+                    serde_json::from_str(&r.get::<String>(2)?).unwrap_or_default();
+                Ok(NotificationRow {
+                    event: r.get(0)?,
+                    template: r.get(1)?,
+                    to: recipients["to"].clone(),
+                    cc: recipients["cc"].clone(),
+                    status: r.get(3)?,
+                    attempts: r.get(4)?,
+                    message_id: r.get(5)?,
+                })
+            },
+        )
     }
 
     /// Cases matching a filter, oldest first (stable: by opening time, then id).
     pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseState>> {
-        let (sql, args) = case_query(filter, "c.state");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            r.get::<_, String>(0)
-        })?;
         let mut out = Vec::new();
-        for row in rows {
-            out.push(serde_json::from_str(&row?).map_err(|e| StoreError::Decode(e.to_string()))?);
-        }
+        self.each_case(filter, |case| {
+            out.push(case);
+            Ok(())
+        })?;
         Ok(out)
     }
 }
 
+/// An [`EventRow`] from the ten columns `seq, at, actor, kind, action, from_steps, to_steps,
+/// comment, note, changes` starting at `first`.
+fn event_row(r: &Row, first: usize) -> Result<EventRow> {
+    let list = |s: String| serde_json::from_str::<Vec<String>>(&s).unwrap_or_default();
+    Ok(EventRow {
+        seq: r.get(first)?,
+        at: r.get(first + 1)?,
+        actor: r.get(first + 2)?,
+        kind: r.get(first + 3)?,
+        action: r.get(first + 4)?,
+        from_steps: list(r.get(first + 5)?),
+        to_steps: list(r.get(first + 6)?),
+        comment: r.get(first + 7)?,
+        note: r.get(first + 8)?,
+        changes: serde_json::from_str(&r.get::<String>(first + 9)?)
+            .unwrap_or(serde_json::Value::Null),
+    })
+}
+
 /// The SQL (selecting `columns` of `cases c`) and its arguments for a filter, oldest first;
 /// shared by `list`, exports and reports.
-fn case_query(filter: &CaseFilter, columns: &str) -> (String, Vec<String>) {
+fn case_query(dialect: Dialect, filter: &CaseFilter, columns: &str) -> (String, Vec<String>) {
     let mut sql = format!("SELECT {columns} FROM cases c WHERE 1 = 1");
     let mut args: Vec<String> = Vec::new();
     let mut arg = |sql: &mut String, clause: &str, value: String| {
@@ -780,13 +753,21 @@ fn case_query(filter: &CaseFilter, columns: &str) -> (String, Vec<String>) {
         sql.push_str(&clause);
     }
     for (name, value) in &filter.fields {
-        args.push(format!("$.fields.{name}"));
-        let path = args.len();
+        let field = match dialect {
+            Dialect::Sqlite => {
+                args.push(format!("$.fields.{name}"));
+                format!("CAST(json_extract(c.state, ?{}) AS TEXT)", args.len())
+            }
+            Dialect::Postgres => {
+                args.push(format!("{{fields,{name}}}"));
+                format!(
+                    "(CAST(c.state AS jsonb) #>> CAST(CAST(?{} AS TEXT) AS TEXT[]))",
+                    args.len()
+                )
+            }
+        };
         args.push(value.clone());
-        sql.push_str(&format!(
-            " AND lower(CAST(json_extract(c.state, ?{path}) AS TEXT)) = lower(?{})",
-            args.len()
-        ));
+        sql.push_str(&format!(" AND lower({field}) = lower(?{})", args.len()));
     }
     sql.push_str(" ORDER BY c.opened_at, c.id");
     if let Some(limit) = filter.limit {
@@ -803,7 +784,7 @@ fn status_text(case: &CaseState) -> &'static str {
     }
 }
 
-fn version_row(r: &rusqlite::Row) -> rusqlite::Result<VersionRow> {
+fn version_row(r: &Row) -> Result<VersionRow> {
     Ok(VersionRow {
         name: r.get(0)?,
         version: r.get(1)?,

@@ -6,8 +6,8 @@
 //! Nothing here decides when to retry: the caller passes `next_try_at`.
 
 use jiff::Timestamp;
-use rusqlite::{params, OptionalExtension};
 
+use super::sql::{args, Arg, Row};
 use super::{Db, Result, StoreError};
 use crate::time::format_timestamp;
 
@@ -61,18 +61,15 @@ const COLUMNS: &str =
     o.created_at, o.next_try_at, o.sent_at, o.message_id, o.rendered_at, o.locale, o.subject,
     o.body_text, o.body_html, o.letter_name, o.letter, o.delivered_to";
 
-fn outbox_row(r: &rusqlite::Row) -> rusqlite::Result<OutboxRow> {
+fn outbox_row(r: &Row) -> Result<OutboxRow> {
     let rendered_at: Option<String> = r.get(12)?;
     let rendered = match rendered_at {
         Some(_) => Some(Rendered {
-            locale: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
-            subject: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
-            text: r.get::<_, Option<String>>(15)?.unwrap_or_default(),
+            locale: r.get::<Option<String>>(13)?.unwrap_or_default(),
+            subject: r.get::<Option<String>>(14)?.unwrap_or_default(),
+            text: r.get::<Option<String>>(15)?.unwrap_or_default(),
             html: r.get(16)?,
-            letter: match (
-                r.get::<_, Option<String>>(17)?,
-                r.get::<_, Option<Vec<u8>>>(18)?,
-            ) {
+            letter: match (r.get::<Option<String>>(17)?, r.get::<Option<Vec<u8>>>(18)?) {
                 (Some(name), Some(bytes)) => Some((name, bytes)),
                 _ => None,
             },
@@ -94,18 +91,16 @@ fn outbox_row(r: &rusqlite::Row) -> rusqlite::Result<OutboxRow> {
         sent_at: r.get(10)?,
         message_id: r.get(11)?,
         rendered,
-        delivered_to: serde_json::from_str(&r.get::<_, String>(19)?).unwrap_or_default(),
+        delivered_to: serde_json::from_str(&r.get::<String>(19)?).unwrap_or_default(),
     })
 }
 
 impl Db<'_> {
-    fn outbox_query(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<OutboxRow>> {
+    fn outbox_query(&self, filter: &str, args: &[Arg]) -> Result<Vec<OutboxRow>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM outbox o JOIN events e ON e.id = o.event_id WHERE {filter}"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(args, outbox_row)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+        self.rows(&sql, args, outbox_row)
     }
 
     /// Queued rows of one case (or of every case) not rendered yet, oldest first.
@@ -113,26 +108,28 @@ impl Db<'_> {
         match case_id {
             Some(id) => self.outbox_query(
                 "o.status = 'queued' AND o.rendered_at IS NULL AND o.case_id = ?1 ORDER BY o.id",
-                &[&id],
+                args![id],
             ),
             None => self.outbox_query(
                 "o.status = 'queued' AND o.rendered_at IS NULL ORDER BY o.id",
-                &[],
+                args![],
             ),
         }
     }
 
     /// Queued rows whose time has come, oldest first.
     pub fn outbox_due(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxRow>> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.outbox_query(
             "o.status = 'queued' AND o.next_try_at <= ?1 ORDER BY o.next_try_at, o.id LIMIT ?2",
-            &[&format_timestamp(now), &limit],
+            args![format_timestamp(now), limit],
         )
     }
 
     pub fn outbox_row(&self, id: i64) -> Result<Option<OutboxRow>> {
-        Ok(self.outbox_query("o.id = ?1", &[&id])?.into_iter().next())
+        Ok(self
+            .outbox_query("o.id = ?1", args![id])?
+            .into_iter()
+            .next())
     }
 
     pub fn outbox_list(&self, filter: OutboxFilter) -> Result<Vec<OutboxRow>> {
@@ -143,7 +140,7 @@ impl Db<'_> {
             OutboxFilter::Sent => "o.status = 'sent'",
             OutboxFilter::All => "1 = 1",
         };
-        self.outbox_query(&format!("{clause} ORDER BY o.id"), &[])
+        self.outbox_query(&format!("{clause} ORDER BY o.id"), args![])
     }
 
     /// Store what rendering gave.
@@ -152,10 +149,10 @@ impl Db<'_> {
             Some((name, bytes)) => (Some(name.as_str()), Some(bytes.as_slice())),
             None => (None, None),
         };
-        self.conn.execute(
+        self.exec(
             "UPDATE outbox SET locale = ?2, subject = ?3, body_text = ?4, body_html = ?5,
                 letter_name = ?6, letter = ?7, rendered_at = ?8 WHERE id = ?1",
-            params![
+            args![
                 id,
                 r.locale,
                 r.subject,
@@ -171,9 +168,9 @@ impl Db<'_> {
 
     /// Rendering failed: say why on the row, which stays queued.
     pub fn outbox_render_failed(&self, id: i64, error: &str) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE outbox SET last_error = ?2 WHERE id = ?1",
-            params![id, error],
+            args![id, error],
         )?;
         Ok(())
     }
@@ -186,10 +183,10 @@ impl Db<'_> {
         note: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE outbox SET status = 'sent', sent_at = ?2, last_try_at = ?2, attempts = attempts + 1,
                 delivered_to = ?3, last_error = ?4 WHERE id = ?1",
-            params![id, format_timestamp(now), to_json(delivered_to)?, note],
+            args![id, format_timestamp(now), to_json(delivered_to)?, note],
         )?;
         Ok(())
     }
@@ -205,10 +202,10 @@ impl Db<'_> {
         dead: bool,
         now: Timestamp,
     ) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE outbox SET status = ?2, attempts = attempts + 1, last_error = ?3,
                 next_try_at = ?4, last_try_at = ?5, delivered_to = ?6 WHERE id = ?1",
-            params![
+            args![
                 id,
                 if dead { "dead" } else { "queued" },
                 error,
@@ -227,10 +224,8 @@ impl Db<'_> {
         let base = "UPDATE outbox SET status = 'queued', attempts = 0, next_try_at = ?1
             WHERE (status = 'dead' OR (status = 'queued' AND last_error IS NOT NULL))";
         let n = match id {
-            Some(id) => self
-                .conn
-                .execute(&format!("{base} AND id = ?2"), params![now, id])?,
-            None => self.conn.execute(base, params![now])?,
+            Some(id) => self.exec(&format!("{base} AND id = ?2"), args![now, id])?,
+            None => self.exec(base, args![now])?,
         };
         Ok(n)
     }
@@ -238,9 +233,7 @@ impl Db<'_> {
     /// Does an outbox row with this id exist (for `notify retry ID`'s error)?
     pub fn outbox_exists(&self, id: i64) -> Result<bool> {
         Ok(self
-            .conn
-            .query_row("SELECT 1 FROM outbox WHERE id = ?1", [id], |_| Ok(()))
-            .optional()?
+            .row("SELECT 1 FROM outbox WHERE id = ?1", args![id], |_| Ok(()))?
             .is_some())
     }
 }

@@ -1,7 +1,6 @@
 //! Workspace settings kept in the database (see the `settings` migration).
 
-use rusqlite::{params, OptionalExtension};
-
+use super::sql::args;
 use super::{Db, Result};
 
 /// The setting that makes a workspace a team workspace (`init --team`).
@@ -9,18 +8,17 @@ pub const TEAM: &str = "team";
 
 impl Db<'_> {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        self.row(
+            "SELECT value FROM settings WHERE key = ?1",
+            args![key],
+            |r| r.get(0),
+        )
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
+            args![key, value],
         )?;
         Ok(())
     }

@@ -11,7 +11,9 @@
 use std::path::Path;
 
 use jiff::Timestamp;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
+
+use super::sql::args;
 
 use super::{Db, Result, StoreError};
 use crate::engine::{CaseState, Timer, TimerKind};
@@ -26,66 +28,58 @@ pub struct Deadline {
 impl Db<'_> {
     /// Rewrite the case's pending timers and SLA columns (called by `save_case`).
     pub(super) fn save_timers(&self, case: &CaseState) -> Result<()> {
-        self.conn
-            .prepare_cached("DELETE FROM timers WHERE case_id = ?1")?
-            .execute([&case.id])?;
-        let mut insert = self.conn.prepare_cached(
-            "INSERT INTO timers (case_id, task, kind, due_at) VALUES (?1, ?2, ?3, ?4)",
-        )?;
+        self.exec("DELETE FROM timers WHERE case_id = ?1", args![case.id])?;
         for timer in case.timers() {
-            insert.execute(params![
-                case.id,
-                timer.task.unwrap_or(0),
-                timer.kind.as_str(),
-                format_timestamp(timer.at)
-            ])?;
+            self.exec(
+                "INSERT INTO timers (case_id, task, kind, due_at) VALUES (?1, ?2, ?3, ?4)",
+                args![
+                    case.id,
+                    timer.task.unwrap_or(0),
+                    timer.kind.as_str(),
+                    format_timestamp(timer.at)
+                ],
+            )?;
         }
-        // A paused clock has no due time while it stands still.
         let columns = |clock: Option<&crate::engine::Clock>| {
             clock
                 .filter(|c| c.paused_since.is_none())
                 .map(|c| (format_timestamp(c.due_at), c.warn_at.map(format_timestamp)))
         };
-        let mut task_due = self.conn.prepare_cached(
-            "UPDATE tasks SET due_at = ?3, warn_at = ?4 WHERE case_id = ?1 AND task = ?2",
-        )?;
         for task in case.tasks.iter().filter(|t| t.sla.is_some()) {
             let (due, warn) = columns(task.sla.as_ref()).unzip();
-            task_due.execute(params![case.id, task.id, due, warn.flatten()])?;
+            self.exec(
+                "UPDATE tasks SET due_at = ?3, warn_at = ?4 WHERE case_id = ?1 AND task = ?2",
+                args![case.id, task.id, due, warn.flatten()],
+            )?;
         }
         let (due, warn) = columns(case.sla.as_ref().filter(|_| case.is_open())).unzip();
-        self.conn
-            .prepare_cached("UPDATE cases SET due_at = ?2, warn_at = ?3 WHERE id = ?1")?
-            .execute(params![case.id, due, warn.flatten()])?;
+        self.exec(
+            "UPDATE cases SET due_at = ?2, warn_at = ?3 WHERE id = ?1",
+            args![case.id, due, warn.flatten()],
+        )?;
         Ok(())
     }
 
-    /// Timers due at `now`, earliest first (ties by case, task, kind), at most `limit`.
+    /// Pending timers due at or before `now`, in due order (at most `limit`).
     pub fn due_timers(&self, now: Timestamp, limit: usize) -> Result<Vec<(String, Timer)>> {
-        let mut stmt = self.conn.prepare_cached(
+        let rows = self.rows(
             "SELECT case_id, task, kind, due_at FROM timers WHERE due_at <= ?1
              ORDER BY due_at, case_id, task, kind LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                format_timestamp(now),
-                i64::try_from(limit).unwrap_or(i64::MAX)
-            ],
+            args![format_timestamp(now), limit],
             |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, u32>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
+                    r.get::<String>(0)?,
+                    r.get::<i64>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<String>(3)?,
                 ))
             },
         )?;
         let mut out = Vec::new();
-        for row in rows {
-            let (case, task, kind, at) = row?;
+        for (case, task, kind, at) in rows {
             let bad = || StoreError::Decode(format!("timer of case {case}: {kind} at {at}"));
             let timer = Timer {
-                task: (task != 0).then_some(task),
+                task: u32::try_from(task).ok().filter(|t| *t != 0),
                 kind: TimerKind::parse(&kind).ok_or_else(bad)?,
                 at: parse_timestamp(&at).ok_or_else(bad)?,
             };
@@ -94,8 +88,8 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// Open cases with an SLA overdue at `now` (or, with `at_risk`, past its warning time
-    /// but not yet due), earliest due first.
+    /// Open cases with a task or case deadline passed (`at_risk`: warned but not yet due) as
+    /// of `now`, soonest first.
     pub fn deadlines(&self, now: Timestamp, at_risk: bool) -> Result<Vec<Deadline>> {
         let when = if at_risk {
             "due_at > ?1 AND warn_at <= ?1"
@@ -109,16 +103,14 @@ impl Db<'_> {
                         WHERE due_at IS NOT NULL AND status = 'open' AND {when}
                     UNION ALL
                     SELECT case_id, due_at FROM tasks WHERE due_at IS NOT NULL AND {when}
-                ) GROUP BY case_id
+                ) AS due GROUP BY case_id
              ) d JOIN cases c ON c.id = d.case_id ORDER BY d.due, c.id"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([format_timestamp(now)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        let rows = self.rows(&sql, args![format_timestamp(now)], |r| {
+            Ok((r.get::<String>(0)?, r.get::<String>(1)?))
         })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (state, due) = row?;
+        for (state, due) in rows {
             let case: CaseState =
                 serde_json::from_str(&state).map_err(|e| StoreError::Decode(e.to_string()))?;
             let due_at = parse_timestamp(&due)
@@ -128,44 +120,37 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// Record the start of a tick run; returns its id.
+    /// Record that a tick run started; returns its id.
     pub fn start_tick(&self, now: Timestamp) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO tick_runs (started_at, now) VALUES (?1, ?1)",
-            [format_timestamp(now)],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        self.value(
+            "INSERT INTO tick_runs (started_at, now) VALUES (?1, ?1) RETURNING id",
+            args![format_timestamp(now)],
+        )
     }
 
-    /// Record a tick run that found nothing due.
+    /// Record a tick that found nothing due.
     pub fn idle_tick(&self, now: Timestamp) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO tick_runs (started_at, finished_at, now, fired) VALUES (?1, ?1, ?1, 0)",
-            [format_timestamp(now)],
+            args![format_timestamp(now)],
         )?;
         Ok(())
     }
 
     pub fn finish_tick(&self, id: i64, now: Timestamp, fired: usize) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE tick_runs SET finished_at = ?2, fired = ?3 WHERE id = ?1",
-            params![
-                id,
-                format_timestamp(now),
-                i64::try_from(fired).unwrap_or(i64::MAX)
-            ],
+            args![id, format_timestamp(now), fired],
         )?;
         Ok(())
     }
 }
 
-/// Held while a tick runs, so a second tick started meanwhile (cron overlapping a slow
-/// run) skips instead of competing. An exclusive SQLite lock on a small side file: the
-/// operating system drops it when the process ends, so a crashed tick never leaves a
-/// stale lock behind. Correctness does not rest on it: each firing re-checks, inside its
-/// own write transaction, that its timer is still pending.
-pub struct TickLock {
-    _conn: Connection,
+pub enum TickLock {
+    /// SQLite: an exclusive lock on a file next to the database.
+    File(Connection),
+    /// PostgreSQL: a session advisory lock, held by its own connection.
+    Postgres(postgres::Client),
 }
 
 impl TickLock {
@@ -177,17 +162,31 @@ impl TickLock {
         })?;
         conn.busy_timeout(std::time::Duration::ZERO)?;
         match conn.execute_batch("BEGIN EXCLUSIVE") {
-            Ok(()) => Ok(Some(TickLock { _conn: conn })),
+            Ok(()) => Ok(Some(TickLock::File(conn))),
             Err(e) => match StoreError::from(e) {
                 StoreError::Busy => Ok(None),
                 other => Err(other),
             },
         }
     }
+
+    /// The same on a PostgreSQL database, for ticks on several hosts: the lock lives as long
+    /// as this connection, so a tick that dies releases it.
+    pub fn try_take_postgres(url: &str) -> Result<Option<TickLock>> {
+        let mut client = super::pg::connect(url)?;
+        let taken: bool = client
+            .query_one(
+                &format!("SELECT pg_try_advisory_lock({})", super::pg::TICK_LOCK),
+                &[],
+            )?
+            .try_get(0)?;
+        Ok(taken.then_some(TickLock::Postgres(client)))
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::store::sql::args;
     use crate::store::Store;
 
     /// The tick's and the overdue list's queries use the due-time indexes.
@@ -196,13 +195,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db"), std::time::Duration::ZERO).unwrap();
         let plan = |sql: &str| -> String {
-            let mut stmt = store
-                .read()
-                .conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            let db = store.read();
+            let rows = db
+                .rows(&format!("EXPLAIN QUERY PLAN {sql}"), args![], |r| {
+                    r.get::<String>(3)
+                })
                 .unwrap();
-            let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
-            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+            rows.join("; ")
         };
         let due = plan("SELECT case_id, task, kind, due_at FROM timers WHERE due_at <= 'x' ORDER BY due_at, case_id, task, kind LIMIT 5");
         assert!(due.contains("USING COVERING INDEX timers_by_due"), "{due}");

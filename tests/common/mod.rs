@@ -12,6 +12,69 @@ pub const T0: &str = "2026-11-30T09:00:00Z";
 
 pub struct Workspace {
     pub dir: tempfile::TempDir,
+    /// The workspace's own PostgreSQL database when the suite runs against PostgreSQL.
+    pub database: Option<TestDatabase>,
+}
+
+/// The PostgreSQL server the suite runs against (`CASEFLOW_TEST_POSTGRES`, a URL whose
+/// user may create databases); unset: every workspace keeps its cases in `caseflow.db`.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("CASEFLOW_TEST_POSTGRES")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Whether this run is against PostgreSQL (tests of SQLite's own file skip themselves).
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+/// A database created for one workspace and dropped with it.
+pub struct TestDatabase {
+    server: String,
+    name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    fn create(server: &str) -> TestDatabase {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "cf_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut client =
+            postgres::Client::connect(server, postgres::NoTls).expect("CASEFLOW_TEST_POSTGRES");
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .expect("drop a stale test database");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
+        TestDatabase {
+            server: server.to_string(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
 }
 
 /// What one run of the binary gave.
@@ -58,10 +121,75 @@ pub fn caseflow() -> Command {
 impl Workspace {
     /// A fresh workspace made by `caseflow init` at T0.
     pub fn init() -> Workspace {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ws = Workspace { dir };
+        let ws = Workspace::empty();
         ws.run_at(T0, "root", &["init"]).ok();
         ws
+    }
+
+    /// A folder that is not a workspace yet (on PostgreSQL: with its own empty database,
+    /// named in its caseflow.toml).
+    pub fn empty() -> Workspace {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database = postgres_server().map(|server| TestDatabase::create(&server));
+        let ws = Workspace { dir, database };
+        if ws.database.is_some() {
+            ws.write_config("");
+        }
+        ws
+    }
+
+    /// Write caseflow.toml (keeping the test database's `database.url`).
+    pub fn write_config(&self, contents: &str) {
+        let mut text = contents.to_string();
+        if let Some(db) = &self.database {
+            text.push_str(&format!("\n[database]\nurl = \"{}\"\n", db.url));
+        }
+        std::fs::write(self.path().join("caseflow.toml"), text).expect("write caseflow.toml");
+    }
+
+    /// Run SQL behind caseflow's back, on whichever database the workspace uses.
+    pub fn sql(&self, sql: &str) {
+        match &self.database {
+            Some(db) => db.client().batch_execute(sql).expect("SQL on PostgreSQL"),
+            None => rusqlite::Connection::open(self.path().join("caseflow.db"))
+                .expect("open caseflow.db")
+                .execute_batch(sql)
+                .expect("SQL on SQLite"),
+        }
+    }
+
+    /// The rows of a query, every column read as text (cast in the SQL where needed);
+    /// `?1` is `arg`.
+    pub fn sql_rows(&self, sql: &str, arg: &str) -> Vec<Vec<Option<String>>> {
+        match &self.database {
+            Some(db) => {
+                let sql = sql.replace("?1", "$1");
+                let params: &[&(dyn postgres::types::ToSql + Sync)] =
+                    if sql.contains("$1") { &[&arg] } else { &[] };
+                let rows = db.client().query(&sql, params).expect("query PostgreSQL");
+                rows.iter()
+                    .map(|r| {
+                        (0..r.len())
+                            .map(|i| r.get::<_, Option<String>>(i))
+                            .collect()
+                    })
+                    .collect()
+            }
+            None => {
+                let conn = rusqlite::Connection::open(self.path().join("caseflow.db"))
+                    .expect("open caseflow.db");
+                let mut stmt = conn.prepare(sql).expect("prepare");
+                let n = stmt.column_count();
+                let params: &[&dyn rusqlite::ToSql] =
+                    if sql.contains("?1") { &[&arg] } else { &[] };
+                let rows = stmt
+                    .query_map(params, |r| {
+                        (0..n).map(|i| r.get::<_, Option<String>>(i)).collect()
+                    })
+                    .expect("query");
+                rows.map(|r| r.expect("row")).collect()
+            }
+        }
     }
 
     pub fn path(&self) -> &Path {
