@@ -36,6 +36,19 @@ pub struct Workspace {
     pub operator: Option<String>,
     /// The PostgreSQL database holding the cases (`database.url`); `None`: `caseflow.db`.
     pub database_url: Option<String>,
+    /// A store opened before the command ran (to read the team setting), handed to the
+    /// command's first [`Workspace::store`] so a command opens its database once.
+    opened: Opened,
+}
+
+/// See [`Workspace::keep_open`].
+#[derive(Clone, Default)]
+struct Opened(std::rc::Rc<std::cell::RefCell<Option<Store>>>);
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Opened")
+    }
 }
 
 /// One definition file and what loading it gave.
@@ -52,12 +65,19 @@ impl Workspace {
             busy_timeout,
             operator: None,
             database_url: None,
+            opened: Opened::default(),
         }
+    }
+
+    /// Keep `store` for the command's first [`Workspace::store`].
+    pub fn keep_open(&self, store: Store) {
+        *self.opened.0.borrow_mut() = Some(store);
     }
 
     /// The same workspace with its cases in the PostgreSQL database at `url`, if any.
     pub fn with_database(mut self, url: Option<&str>) -> Workspace {
         self.database_url = url.map(str::to_string);
+        self.opened = Opened::default();
         self
     }
 
@@ -75,6 +95,9 @@ impl Workspace {
 
     /// Open the database of an initialised workspace.
     pub fn store(&self) -> Result<Store, CliError> {
+        if let Some(store) = self.opened.0.borrow_mut().take() {
+            return self.with_operator(store);
+        }
         if let Some(url) = &self.database_url {
             return self.with_operator(Store::open_postgres(url, self.busy_timeout, false)?);
         }

@@ -344,7 +344,11 @@ fn identify(
 /// Whether the workspace was made by `init --team` (a workspace not initialised yet is not).
 fn is_team(workspace: &Workspace) -> Result<bool, CliError> {
     match workspace.store() {
-        Ok(store) => Ok(store.read().is_team()?),
+        Ok(store) => {
+            let team = store.read().is_team()?;
+            workspace.keep_open(store);
+            Ok(team)
+        }
         Err(
             CliError::NoWorkspace { .. }
             | CliError::Store(crate::store::StoreError::NoSchema { .. }),
