@@ -31,11 +31,14 @@ fn types() -> Vec<FieldType> {
     ]
 }
 
+/// MINIMAL made loadable (an end step), for rendering.
+const RENDERABLE: &str = "process: p\ntitle: P\nid_prefix: P\nfields:\n  amount: { type: money }\n  note: { type: text }\nroles:\n  boss: { group: managers }\nstart: review\nsteps:\n  review:\n    assignee: boss\n    actions:\n      approve: { to: done }\n  done: { end: approved }\n";
+
 /// Render `source` as mail template `p/x.txt` (and as its HTML part) for a case of MINIMAL
 /// whose `note` is `note`.
 fn render(source: &str, note: &str) -> Result<caseflow::store::Rendered, NotifyError> {
     let org = Org::default();
-    let def = definition::load("p.yaml", MINIMAL, None).expect("MINIMAL loads");
+    let def = definition::load("p.yaml", RENDERABLE, None).expect("RENDERABLE loads");
     let templates = Templates::from_pairs([("p/x.txt", source), ("p/x.html", source)]);
     let mut case = CaseState::blank("2026-11-30T09:00:00Z".parse().expect("time"));
     case.id = "P-2026-0001".into();
@@ -302,7 +305,7 @@ fn xlsx_with_sheet(path: &std::path::Path, chunks: impl Iterator<Item = Vec<u8>>
     let mut chunks = Some(chunks);
     for i in 0..archive.len() {
         let part = archive.by_index_raw(i).expect("part");
-        if part.name() != "xl/worksheets/sheet1.xml" {
+        if part.name().expect("name") != "xl/worksheets/sheet1.xml" {
             out.raw_copy_file(part).expect("copy");
             continue;
         }

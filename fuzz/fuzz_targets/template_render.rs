@@ -10,7 +10,7 @@ use caseflow::org::Org;
 use caseflow::value::Value;
 use libfuzzer_sys::fuzz_target;
 
-const DEFINITION: &str = "process: p\ntitle: P\nid_prefix: P\nfields:\n  amount: { type: money }\n  note: { type: text }\nroles:\n  boss: { group: managers }\nstart: review\nsteps:\n  review:\n    assignee: boss\n    actions:\n      approve: { to: done }\n  done: { outcome: approved }\n";
+const DEFINITION: &str = "process: p\ntitle: P\nid_prefix: P\nfields:\n  amount: { type: money }\n  note: { type: text }\nroles:\n  boss: { group: managers }\nstart: review\nsteps:\n  review:\n    assignee: boss\n    actions:\n      approve: { to: done }\n  done: { end: approved }\n";
 
 thread_local! {
     static DEF: Definition = definition::load("p.yaml", DEFINITION, None).expect("definition");
