@@ -211,11 +211,17 @@ pub fn diagnostic(path: &str, line: usize, col: usize, message: String) -> Diagn
     }
 }
 
+/// The most instructions one rendering may run: far above what the bundled templates need
+/// (each passes `tests/templates.rs` with it), low enough that nested loops written by mistake
+/// end in an "out of fuel" error instead of hanging `tick`.
+pub const TEMPLATE_FUEL: u64 = 5_000_000;
+
 /// The environment every template renders in: strict undefined, HTML escaped in `.html`
-/// files, no trailing-newline surprises.
+/// files, no trailing-newline surprises, at most [`TEMPLATE_FUEL`] instructions.
 pub fn environment<'s>() -> Environment<'s> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
         .trim_blocks(true)
         .keep_trailing_newline(true)

@@ -302,6 +302,77 @@ mod tests {
         assert_eq!(d(Cell::Text("soon".into())), None);
     }
 
+    fn every_type() -> Vec<FieldType> {
+        vec![
+            FieldType::Text,
+            FieldType::Integer,
+            FieldType::Money,
+            FieldType::Date,
+            FieldType::DateTime,
+            FieldType::Bool,
+            FieldType::Enum(vec!["bank_transfer".into(), "Ä b".into()]),
+            FieldType::Email,
+            FieldType::Person,
+            FieldType::List,
+            FieldType::Lines,
+        ]
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any text, number or date-like cell, any type, either decimal convention: a value or
+        /// a message, never a panic.
+        #[test]
+        fn any_cell_converts_or_says_why(
+            text in "\\PC{0,60}|[0-9 ,.'€$-]{0,30}|[0-9]{1,7}(\\.[0-9]{1,20})?",
+            float in any::<f64>(),
+            int in any::<i64>(),
+            comma in any::<bool>(),
+        ) {
+            let c = conv(comma);
+            for ty in every_type() {
+                for cell in [
+                    Cell::Text(text.clone()),
+                    Cell::Float(float),
+                    Cell::Int(int),
+                    Cell::Error(text.clone()),
+                    Cell::Bool(comma),
+                ] {
+                    let _ = c.value(&ty, &cell);
+                }
+            }
+            let _ = serial_date(float);
+        }
+
+        /// Money read from text (plain, thousands commas, decimal comma) or from a float cell
+        /// is exactly the amount written, never float noise.
+        #[test]
+        fn money_round_trips_exactly(units in 0i64..10_000_000_000, cents in 0u32..100, negative in any::<bool>()) {
+            let sign = if negative && (units, cents) != (0, 0) { "-" } else { "" };
+            let plain = format!("{sign}{units}.{cents:02}");
+            let grouped = {
+                let digits = units.to_string();
+                let mut out = String::new();
+                for (i, d) in digits.chars().enumerate() {
+                    if i > 0 && (digits.len() - i) % 3 == 0 {
+                        out.push(',');
+                    }
+                    out.push(d);
+                }
+                format!("{sign}{out}.{cents:02}")
+            };
+            let european = format!("{sign}{}", grouped.trim_start_matches('-').replace(',', " ").replace('.', ","));
+            prop_assert_eq!(money(&conv(false), Cell::Text(plain.clone())), Some(plain.clone()));
+            prop_assert_eq!(money(&conv(false), Cell::Text(grouped)), Some(plain.clone()));
+            prop_assert_eq!(money(&conv(true), Cell::Text(european)), Some(plain.clone()));
+            let float: f64 = plain.parse().expect("a float");
+            prop_assert_eq!(money(&conv(false), Cell::Float(float)), Some(plain));
+        }
+    }
+
     #[test]
     fn enums_ignore_case_and_separators() {
         let values = vec!["bank_transfer".to_string(), "card".to_string()];

@@ -42,6 +42,9 @@ pub enum SheetError {
     CannotWrite { path: String, detail: String },
     #[error("{0}")]
     Usage(String),
+    /// Over one of the limits in [`read`] (`Sheet!B2: the cell holds ... bytes`).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{0}")]
     Store(#[from] StoreError),
 }

@@ -4,10 +4,17 @@
 //! from the header line, a UTF-8 byte-order mark dropped). Everything after this module sees
 //! only [`Table`]: the header row, then data rows that remember their sheet row number and
 //! column letters, so every later error can name the cell as Excel shows it.
+//!
+//! Hostile files meet three limits before anything is imported (exit 65, nothing read):
+//! [`MAX_SHEET_BYTES`] (a csv's size; a zipped workbook's parts really inflated, so a zip bomb
+//! costs at most that much inflating), [`MAX_CELLS`] (rows × columns; an xlsx's used range is
+//! checked cell by cell before any grid exists) and [`MAX_CELL_BYTES`] (one cell, named `Sheet!B2`).
 
 use std::path::Path;
 
-use calamine::{Data, Reader};
+use std::io::Read;
+
+use calamine::{Data, DataRef, Reader};
 use jiff::civil::DateTime;
 
 use super::SheetError;
@@ -124,10 +131,21 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Table, SheetError> {
     let grid = if is_csv(path) {
         read_csv(path, options.delimiter)?
     } else {
+        check_inflated_size(path)?;
         read_workbook(path, options.sheet.as_deref())?
     };
     into_table(grid, options.header_row)
 }
+
+/// The most bytes one cell may hold: 1 MiB. (A command line passes at most 128 KiB in one
+/// argument, so a sheet is the only way to feed a field that much.)
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+/// The most bytes a sheet may hold: a csv file's size, or all the parts of a zipped workbook
+/// (xlsx, xlsm, xlsb, ods) once inflated: 256 MiB.
+pub const MAX_SHEET_BYTES: u64 = 256 << 20;
+/// The most cells a sheet may span (data rows × header columns; for xlsx also its used range,
+/// checked before any grid is allocated): 5 million.
+pub const MAX_CELLS: u64 = 5_000_000;
 
 /// Rows of cells with the sheet's name and the 0-based sheet position of the first cell.
 struct Grid {
@@ -168,6 +186,14 @@ fn into_table(grid: Grid, header_row: Option<u32>) -> Result<Table, SheetError> 
         .map(|c| c.display().trim().to_string())
         .collect();
     let width = headers.len();
+    let height = grid.rows.len().saturating_sub(header_index + 1);
+    if (width as u64).saturating_mul(height as u64) > MAX_CELLS {
+        return Err(SheetError::TooLarge(format!(
+            "{}: {height} rows × {width} columns; a sheet may span at most {MAX_CELLS} cells \
+             (nothing was read)",
+            grid.sheet
+        )));
+    }
     let rows = grid
         .rows
         .into_iter()
@@ -210,17 +236,140 @@ fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Grid, SheetError> {
             detail: "the workbook has no sheets".into(),
         })?,
     };
-    let range = book.worksheet_range(&name).map_err(bad)?;
-    let start = range.start().unwrap_or((0, 0));
-    let rows = range
-        .rows()
-        .map(|r| r.iter().map(cell_of).collect())
-        .collect();
+    let (start, rows) = match &mut book {
+        calamine::Sheets::Xlsx(xlsx) => xlsx_cells(xlsx, &name, path)?,
+        _ => {
+            let range = book.worksheet_range(&name).map_err(bad)?;
+            let start = range.start().unwrap_or((0, 0));
+            let mut rows = Vec::new();
+            for (r, row) in range.rows().enumerate() {
+                let mut cells = Vec::with_capacity(row.len());
+                for (c, data) in row.iter().enumerate() {
+                    let cell = cell_of(data);
+                    check_cell(&name, start.0 + r as u32, start.1 + c as u32, &cell)?;
+                    cells.push(cell);
+                }
+                rows.push(cells);
+            }
+            (start, rows)
+        }
+    };
     Ok(Grid {
         sheet: name,
         start,
         rows,
     })
+}
+
+/// A zipped workbook's parts inflated, refused past [`MAX_SHEET_BYTES`] before calamine opens
+/// it (calamine reads the shared strings at once). The bytes are counted as they inflate, since
+/// a zip's stated sizes can lie. Anything that is not a readable zip is left to calamine.
+fn check_inflated_size(path: &Path) -> Result<(), SheetError> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index(i) else {
+            return Ok(());
+        };
+        let left = MAX_SHEET_BYTES - total;
+        let inflated = std::io::copy(&mut part.take(left + 1), &mut std::io::sink()).unwrap_or(0);
+        total += inflated;
+        if total > MAX_SHEET_BYTES {
+            return Err(SheetError::TooLarge(format!(
+                "{} inflates to more than {} MiB; a workbook may hold at most that much \
+                 (nothing was read)",
+                path.display(),
+                MAX_SHEET_BYTES >> 20
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An xlsx sheet read cell by cell into a grid, refusing a cell over [`MAX_CELL_BYTES`] and a
+/// used range over [`MAX_CELLS`] before the grid is allocated (calamine's own range would
+/// allocate rows × columns even for a sheet whose only cells are A1 and XFD1048576).
+fn xlsx_cells<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    sheet: &str,
+    path: &Path,
+) -> Result<((u32, u32), Vec<Vec<Cell>>), SheetError> {
+    let bad = |e: calamine::XlsxError| SheetError::Unreadable {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let mut reader = match xlsx.worksheet_cells_reader(sheet) {
+        Ok(reader) => reader,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(((0, 0), Vec::new())),
+        Err(e) => return Err(bad(e)),
+    };
+    let mut cells = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(bad)? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        let value = cell_of(&Data::from(cell.get_value().clone()));
+        check_cell(sheet, row, col, &value)?;
+        if cells.len() as u64 >= MAX_CELLS {
+            return Err(too_many_cells(sheet, cells.len() as u64 + 1));
+        }
+        cells.push((row, col, value));
+    }
+    let Some(first_row) = cells.iter().map(|c| c.0).min() else {
+        return Ok(((0, 0), Vec::new()));
+    };
+    let last_row = cells.iter().map(|c| c.0).max().unwrap_or(first_row);
+    let first_col = cells.iter().map(|c| c.1).min().unwrap_or(0);
+    let last_col = cells.iter().map(|c| c.1).max().unwrap_or(first_col);
+    let (height, width) = (
+        u64::from(last_row - first_row) + 1,
+        u64::from(last_col - first_col) + 1,
+    );
+    if height.saturating_mul(width) > MAX_CELLS {
+        return Err(SheetError::TooLarge(format!(
+            "{sheet}!{}{}:{}{} spans {height} rows × {width} columns; a sheet may span at most \
+             {MAX_CELLS} cells (nothing was read)",
+            column_letters(first_col),
+            first_row + 1,
+            column_letters(last_col),
+            last_row + 1,
+        )));
+    }
+    let mut rows = vec![vec![Cell::Empty; width as usize]; height as usize];
+    for (row, col, value) in cells {
+        rows[(row - first_row) as usize][(col - first_col) as usize] = value;
+    }
+    Ok(((first_row, first_col), rows))
+}
+
+fn too_many_cells(sheet: &str, count: u64) -> SheetError {
+    SheetError::TooLarge(format!(
+        "{sheet}: more than {MAX_CELLS} cells ({count} read so far); a sheet may hold at most \
+         {MAX_CELLS} (nothing was read)"
+    ))
+}
+
+/// A cell over [`MAX_CELL_BYTES`], named as Excel shows it (0-based `row` and `col`).
+fn check_cell(sheet: &str, row: u32, col: u32, cell: &Cell) -> Result<(), SheetError> {
+    let bytes = match cell {
+        Cell::Text(t) | Cell::Error(t) => t.len(),
+        _ => 0,
+    };
+    if bytes <= MAX_CELL_BYTES {
+        return Ok(());
+    }
+    Err(SheetError::TooLarge(format!(
+        "{sheet}!{}{}: the cell holds {bytes} bytes, longer than {MAX_CELL_BYTES} (1 MiB), the \
+         most a cell may hold (nothing was read)",
+        column_letters(col),
+        row + 1
+    )))
 }
 
 /// calamine picks the format from the extension, but only in lower case.
@@ -264,6 +413,18 @@ fn cell_of(data: &Data) -> Cell {
 }
 
 fn read_csv(path: &Path, delimiter: Option<u8>) -> Result<Grid, SheetError> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_SHEET_BYTES {
+        return Err(SheetError::TooLarge(format!(
+            "{} is {size} bytes; a sheet may hold at most {} MiB (nothing was read)",
+            path.display(),
+            MAX_SHEET_BYTES >> 20
+        )));
+    }
+    let sheet = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "csv".into());
     let bytes = std::fs::read(path).map_err(|e| SheetError::Unreadable {
         path: path.display().to_string(),
         detail: e.to_string(),
@@ -280,28 +441,23 @@ fn read_csv(path: &Path, delimiter: Option<u8>) -> Result<Grid, SheetError> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    for record in reader.records() {
+    for (row, record) in reader.records().enumerate() {
         let record = record.map_err(|e| SheetError::Unreadable {
             path: path.display().to_string(),
             detail: e.to_string(),
         })?;
-        rows.push(
-            record
-                .iter()
-                .map(|f| {
-                    if f.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(unguard(f).to_string())
-                    }
-                })
-                .collect(),
-        );
+        let mut cells = Vec::with_capacity(record.len());
+        for (col, field) in record.iter().enumerate() {
+            let cell = if field.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(unguard(field).to_string())
+            };
+            check_cell(&sheet, row as u32, col as u32, &cell)?;
+            cells.push(cell);
+        }
+        rows.push(cells);
     }
-    let sheet = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "csv".into());
     Ok(Grid {
         sheet,
         start: (0, 0),
