@@ -291,6 +291,9 @@ fn check_inflated_size(path: &Path) -> Result<(), SheetError> {
     Ok(())
 }
 
+/// A sheet's cells from its top-left corner (row, column), row by row.
+type CellsAt = ((u32, u32), Vec<Vec<Cell>>);
+
 /// An xlsx sheet read cell by cell into a grid, refusing a cell over [`MAX_CELL_BYTES`] and a
 /// used range over [`MAX_CELLS`] before the grid is allocated (calamine's own range would
 /// allocate rows × columns even for a sheet whose only cells are A1 and XFD1048576).
@@ -298,7 +301,7 @@ fn xlsx_cells<RS: std::io::Read + std::io::Seek>(
     xlsx: &mut calamine::Xlsx<RS>,
     sheet: &str,
     path: &Path,
-) -> Result<((u32, u32), Vec<Vec<Cell>>), SheetError> {
+) -> Result<CellsAt, SheetError> {
     let bad = |e: calamine::XlsxError| SheetError::Unreadable {
         path: path.display().to_string(),
         detail: e.to_string(),
