@@ -251,7 +251,7 @@ pub fn human(n: usize) -> String {
 }
 
 /// One writer's sequence of `open` + `approve`, timing each command.
-pub fn writer(cf: &Caseflow, ws: &Path, pairs: usize) -> (Samples, usize, Vec<String>) {
+fn writer(cf: &Caseflow, ws: &Path, pairs: usize) -> (Samples, usize, Vec<String>) {
     let mut s = Samples::new();
     let mut failures = 0;
     let mut errors = Vec::new();
@@ -273,31 +273,53 @@ pub fn writer(cf: &Caseflow, ws: &Path, pairs: usize) -> (Samples, usize, Vec<St
     (s, failures, errors)
 }
 
+/// One writer alone, then `b.cfg.writers` at once, on the workspace `ws`.
+pub struct Writers {
+    pub alone: Samples,
+    pub alone_failures: usize,
+    pub all: Samples,
+    pub failures: usize,
+    pub errors: Vec<String>,
+}
+
+pub fn writers(b: &Bench, ws: &Path) -> Writers {
+    let (alone, alone_failures, _) = writer(&b.cf, ws, b.cfg.contention_pairs);
+    let cf = Arc::new(b.cf.clone());
+    let handles: Vec<_> = (0..b.cfg.writers)
+        .map(|_| {
+            let (cf, ws, pairs) = (Arc::clone(&cf), ws.to_path_buf(), b.cfg.contention_pairs);
+            std::thread::spawn(move || writer(&cf, &ws, pairs))
+        })
+        .collect();
+    let mut out = Writers {
+        alone,
+        alone_failures,
+        all: Samples::new(),
+        failures: 0,
+        errors: Vec::new(),
+    };
+    for h in handles {
+        let (s, f, e) = h.join().expect("writer thread");
+        for v in s.values() {
+            out.all.push_ms(*v);
+        }
+        out.failures += f;
+        out.errors.extend(e);
+    }
+    out
+}
+
 /// Line 6: 8 writer processes at once vs one writer alone, on the same workspace.
 pub fn contention(b: &Bench) -> Section {
     let ws = b.scratch.join("contention");
     copy_dir(&b.cache.empty(), &ws);
-    let (alone, alone_failures, _) = writer(&b.cf, &ws, b.cfg.contention_pairs);
-    let cf = Arc::new(b.cf.clone());
-    let handles: Vec<_> = (0..b.cfg.writers)
-        .map(|_| {
-            let cf = Arc::clone(&cf);
-            let ws = ws.clone();
-            let pairs = b.cfg.contention_pairs;
-            std::thread::spawn(move || writer(&cf, &ws, pairs))
-        })
-        .collect();
-    let mut all = Samples::new();
-    let mut failures = 0;
-    let mut errors = Vec::new();
-    for h in handles {
-        let (s, f, e) = h.join().expect("writer thread");
-        for v in s.values() {
-            all.push_ms(*v);
-        }
-        failures += f;
-        errors.extend(e);
-    }
+    let Writers {
+        alone,
+        alone_failures,
+        all,
+        failures,
+        errors,
+    } = writers(b, &ws);
     let _ = std::fs::remove_dir_all(&ws);
     let met = all.p99() < 250.0 && failures == 0 && alone_failures == 0;
     let mut notes = Vec::new();

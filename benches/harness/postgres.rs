@@ -6,9 +6,8 @@
 //! that may create databases); without it the line says so.
 
 use std::process::Command;
-use std::sync::Arc;
 
-use crate::cli::{human, writer, OPEN_ARGS};
+use crate::cli::{human, OPEN_ARGS};
 use crate::report::{Row, Section, Verdict};
 use crate::spawn::{copy_dir, time};
 use crate::stats::{ms, Samples};
@@ -135,23 +134,14 @@ fn contention(b: &Bench, server: &str) -> Row {
         format!("[database]\nurl = \"{url}\"\n"),
     )
     .expect("write caseflow.toml");
-    let (alone, alone_failures, _) = writer(&b.cf, &ws, b.cfg.contention_pairs);
-    let cf = Arc::new(b.cf.clone());
-    let handles: Vec<_> = (0..b.cfg.writers)
-        .map(|_| {
-            let (cf, ws, pairs) = (Arc::clone(&cf), ws.clone(), b.cfg.contention_pairs);
-            std::thread::spawn(move || writer(&cf, &ws, pairs))
-        })
-        .collect();
-    let mut all = Samples::new();
-    let mut failures = alone_failures;
-    for h in handles {
-        let (s, f, _) = h.join().expect("writer thread");
-        for v in s.values() {
-            all.push_ms(*v);
-        }
-        failures += f;
-    }
+    let crate::cli::Writers {
+        alone,
+        alone_failures,
+        all,
+        failures,
+        ..
+    } = crate::cli::writers(b, &ws);
+    let failures = failures + alone_failures;
     let _ = std::fs::remove_dir_all(&ws);
     Row {
         line: format!(
