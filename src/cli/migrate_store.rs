@@ -68,7 +68,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             "checked: every table's row count matches, {} events re-hashed, every audit chain intact",
             verified.events_verified
         );
-        println!("next: add to caseflow.toml\n  [database]\n  url = \"{to}\"");
+        println!(
+            "next: switch the workspace with `[database]` `url = \"…\"` (this URL) in caseflow.toml, or CASEFLOW_DATABASE_URL"
+        );
     }
     Ok(())
 }
