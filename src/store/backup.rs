@@ -54,13 +54,10 @@ impl Store {
                 })?;
                 copy_all(conn, &mut copy)?;
             }
-            Backend::Postgres(pg) => {
+            Backend::Postgres(_) => {
                 // A fresh SQLite database at this schema, filled from one consistent snapshot.
                 let mut copy = Store::open(path, Duration::from_secs(10))?;
-                pg.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-                let copied = copy.write(|to| super::copy::copy_all(&self.read(), to));
-                let _ = pg.batch("COMMIT");
-                copied?;
+                self.snapshot(|from| copy.write(|to| super::copy::copy_all(from, to)))?;
             }
         }
         let copy = Connection::open(path)?;
