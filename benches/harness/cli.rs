@@ -282,6 +282,31 @@ pub struct Writers {
     pub errors: Vec<String>,
 }
 
+impl Writers {
+    /// The report row: all writers' latencies against one writer alone (`on`: " on X").
+    pub fn row(&self, b: &Bench, on: &str) -> Row {
+        let failures = self.failures + self.alone_failures;
+        Row {
+            line: format!(
+                "{} concurrent writers{on}, {} commands, {failures} failed",
+                b.cfg.writers,
+                self.all.len()
+            ),
+            n: self.all.len().to_string(),
+            median: ms(self.all.median()),
+            p99: ms(self.all.p99()),
+            floor: format!(
+                "1 writer: p50 {}, p99 {}",
+                ms(self.alone.median()),
+                ms(self.alone.p99())
+            ),
+            ratio: format!("{:.1}× p50", self.all.median() / self.alone.median()),
+            target: "p99 < 250 ms, 0 failures".into(),
+            verdict: Row::judged(self.all.p99() < 250.0 && failures == 0),
+        }
+    }
+}
+
 pub fn writers(b: &Bench, ws: &Path) -> Writers {
     let (alone, alone_failures, _) = writer(&b.cf, ws, b.cfg.contention_pairs);
     let cf = Arc::new(b.cf.clone());
@@ -313,17 +338,10 @@ pub fn writers(b: &Bench, ws: &Path) -> Writers {
 pub fn contention(b: &Bench) -> Section {
     let ws = b.scratch.join("contention");
     copy_dir(&b.cache.empty(), &ws);
-    let Writers {
-        alone,
-        alone_failures,
-        all,
-        failures,
-        errors,
-    } = writers(b, &ws);
+    let w = writers(b, &ws);
     let _ = std::fs::remove_dir_all(&ws);
-    let met = all.p99() < 250.0 && failures == 0 && alone_failures == 0;
     let mut notes = Vec::new();
-    if let Some(first) = errors.first() {
+    if let Some(first) = w.errors.first() {
         notes.push(format!("First failure: `{first}`"));
     }
     Section {
@@ -334,25 +352,7 @@ pub fn contention(b: &Bench) -> Section {
              busy timeout); the floor is the same sequence run by one writer alone just before.",
             b.cfg.writers, b.cfg.contention_pairs
         ),
-        rows: vec![Row {
-            line: format!(
-                "{} concurrent writers, {} commands, {} failed",
-                b.cfg.writers,
-                all.len(),
-                failures
-            ),
-            n: all.len().to_string(),
-            median: ms(all.median()),
-            p99: ms(all.p99()),
-            floor: format!(
-                "1 writer: p50 {}, p99 {}",
-                ms(alone.median()),
-                ms(alone.p99())
-            ),
-            ratio: format!("{:.1}× p50", all.median() / alone.median()),
-            target: "p99 < 250 ms, 0 failures".into(),
-            verdict: Row::judged(met),
-        }],
+        rows: vec![w.row(b, "")],
         notes,
     }
 }

@@ -43,13 +43,7 @@ pub fn section(b: &Bench) -> Section {
     let (lite, pg) = (b.scratch.join("pg-sqlite"), b.scratch.join("pg-postgres"));
     copy_dir(&cached, &lite);
     copy_dir(&cached, &pg);
-    let migrate = time(&mut b.cf.cmd(&pg, "root", &["migrate-store", "--to", &url]));
-    assert!(migrate.ok(), "migrate-store failed: {}", migrate.why());
-    std::fs::write(
-        pg.join("caseflow.toml"),
-        format!("[database]\nurl = \"{url}\"\n"),
-    )
-    .expect("write caseflow.toml");
+    let migrate = move_to_postgres(b, &pg, &url);
     let names = ["open", "approve", "show", "list --mine"];
     let mut on_pg: Vec<Samples> = (0..4).map(|_| Samples::new()).collect();
     let mut on_lite: Vec<Samples> = (0..4).map(|_| Samples::new()).collect();
@@ -127,40 +121,23 @@ fn contention(b: &Bench, server: &str) -> Row {
     let url = fresh_database(server);
     let ws = b.scratch.join("pg-contention");
     copy_dir(&b.cache.empty(), &ws);
-    let moved = time(&mut b.cf.cmd(&ws, "root", &["migrate-store", "--to", &url]));
+    move_to_postgres(b, &ws, &url);
+    let w = crate::cli::writers(b, &ws);
+    let _ = std::fs::remove_dir_all(&ws);
+    w.row(b, " on PostgreSQL")
+}
+
+/// `migrate-store` the workspace `ws` into `url` and point its caseflow.toml there; the
+/// timed run of `migrate-store`.
+fn move_to_postgres(b: &Bench, ws: &std::path::Path, url: &str) -> crate::spawn::Run {
+    let moved = time(&mut b.cf.cmd(ws, "root", &["migrate-store", "--to", url]));
     assert!(moved.ok(), "migrate-store failed: {}", moved.why());
     std::fs::write(
         ws.join("caseflow.toml"),
         format!("[database]\nurl = \"{url}\"\n"),
     )
     .expect("write caseflow.toml");
-    let crate::cli::Writers {
-        alone,
-        alone_failures,
-        all,
-        failures,
-        ..
-    } = crate::cli::writers(b, &ws);
-    let failures = failures + alone_failures;
-    let _ = std::fs::remove_dir_all(&ws);
-    Row {
-        line: format!(
-            "{} concurrent writers on PostgreSQL, {} commands, {failures} failed",
-            b.cfg.writers,
-            all.len()
-        ),
-        n: all.len().to_string(),
-        median: ms(all.median()),
-        p99: ms(all.p99()),
-        floor: format!(
-            "1 writer: p50 {}, p99 {}",
-            ms(alone.median()),
-            ms(alone.p99())
-        ),
-        ratio: format!("{:.1}× p50", all.median() / alone.median()),
-        target: "p99 < 250 ms, 0 failures".into(),
-        verdict: Row::judged(all.p99() < 250.0 && failures == 0),
-    }
+    moved
 }
 
 /// Drop and create the bench database; its URL.
